@@ -1,0 +1,83 @@
+// One build for every bundle of the project: the VS Code extension, the language server,
+// the runtime sidecar and CLI, and the webviews. Each bundle has its own options object.
+// Type-checking is not done here: `npm run check-types` runs tsc separately.
+// Usage: node esbuild.js [--watch] [--production]
+const esbuild = require('esbuild');
+const path = require('node:path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// Native addons and packages that load files relative to their own folder stay outside the bundles.
+const nodeExternals = ['onnxruntime-node', '@huggingface/transformers', 'sharp'];
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: __dirname,
+};
+
+/** @type {Record<string, import('esbuild').BuildOptions>} */
+const bundles = {
+  // The extension host loads this with require(); only it may import `vscode`.
+  extension: {
+    ...common,
+    entryPoints: { extension: 'extension/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', ...nodeExternals],
+  },
+  // The language server: a plain Node process speaking LSP over stdio.
+  lsp: {
+    ...common,
+    entryPoints: { lsp: 'server/lsp/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+  },
+  // The `propmend` CLI (bin/propmend.js loads it): the runtime and the checker, headless.
+  cli: {
+    ...common,
+    entryPoints: { cli: 'server/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+  },
+};
+
+async function main() {
+  const contexts = await Promise.all(
+    Object.entries(bundles).map(async ([name, options]) => {
+      const ctx = await esbuild.context(options);
+      return { name, ctx };
+    }),
+  );
+  if (watch) {
+    await Promise.all(contexts.map(({ ctx }) => ctx.watch()));
+    console.error(`esbuild: watching ${contexts.map((c) => c.name).join(', ')}`);
+    return;
+  }
+  for (const { name, ctx } of contexts) {
+    try {
+      await ctx.rebuild();
+    } catch (error) {
+      console.error(`esbuild: bundle "${name}" failed`);
+      throw error;
+    } finally {
+      await ctx.dispose();
+    }
+  }
+  console.error(`esbuild: built ${contexts.map((c) => c.name).join(', ')} into ${path.join(__dirname, 'dist')}`);
+}
+
+main().catch(() => {
+  process.exitCode = 1;
+});
