@@ -75,7 +75,9 @@ async function main() {
       await ctx.dispose();
     }
   }
-  console.error(`esbuild: built ${contexts.map((c) => c.name).join(', ')} into ${path.join(__dirname, 'dist')}`);
+  console.error(
+    `esbuild: built ${contexts.map((c) => c.name).join(', ')} into ${path.join(__dirname, 'dist')}`,
+  );
 }
 
 main().catch(() => {

@@ -6,7 +6,9 @@ const fs = require('node:fs');
 
 const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(bundle)) {
-  process.stderr.write(`propmend: ${bundle} is missing; run \`npm run build\` in ${path.dirname(__dirname)}\n`);
+  process.stderr.write(
+    `propmend: ${bundle} is missing; run \`npm run build\` in ${path.dirname(__dirname)}\n`,
+  );
   process.exit(2);
 }
 require(bundle).main(process.argv.slice(2));

@@ -38,7 +38,12 @@ function collect(path, out) {
 }
 
 if (!quick) {
-  step('check-types', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root]);
+  step('check-types', process.execPath, [
+    join(root, 'node_modules/typescript/bin/tsc'),
+    '--noEmit',
+    '-p',
+    root,
+  ]);
   step('lint', join(root, 'node_modules/.bin/biome'), ['check', '.']);
   step('build', process.execPath, [join(root, 'esbuild.js')]);
 }

@@ -24,16 +24,19 @@ function listSources(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const files = sourceDirs.flatMap((d) => listSources(join(root, d))).map((path) => ({
-  path,
-  rel: relative(root, path).split(sep).join('/'),
-  text: readFileSync(path, 'utf8'),
-}));
+const files = sourceDirs
+  .flatMap((d) => listSources(join(root, d)))
+  .map((path) => ({
+    path,
+    rel: relative(root, path).split(sep).join('/'),
+    text: readFileSync(path, 'utf8'),
+  }));
 
 /** Module specifiers imported or required by a file (static imports, re-exports, require, dynamic import). */
 function importsOf(text: string): string[] {
   const specs: string[] = [];
-  const re = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
+  const re =
+    /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
   for (const m of text.matchAll(re)) specs.push((m[1] ?? m[2] ?? m[3] ?? m[4]) as string);
   return specs;
 }
@@ -42,7 +45,9 @@ function importsOf(text: string): string[] {
 function resolveRel(fromRel: string, spec: string): string {
   if (!spec.startsWith('.')) return spec;
   const fromDir = fromRel.split('/').slice(0, -1).join('/');
-  return relative(root, resolve(root, fromDir, spec)).split(sep).join('/');
+  return relative(root, resolve(root, fromDir, spec))
+    .split(sep)
+    .join('/');
 }
 
 test('every source file opens with a header comment of at least two lines', () => {
@@ -67,7 +72,9 @@ test('every source file opens with a header comment of at least two lines', () =
 test('no test is silenced with .only, .skip or todo', () => {
   const offenders = files
     .filter((f) => f.rel.startsWith('test/') && f.rel !== 'test/tidy.test.ts')
-    .filter(({ text }) => /\b(?:test|it|describe|suite)\.(?:only|skip|todo)\s*\(|\{\s*(?:skip|only|todo)\s*:/.test(text));
+    .filter(({ text }) =>
+      /\b(?:test|it|describe|suite)\.(?:only|skip|todo)\s*\(|\{\s*(?:skip|only|todo)\s*:/.test(text),
+    );
   assert.deepEqual(
     offenders.map((f) => f.rel),
     [],
@@ -86,9 +93,14 @@ test('only extension/ imports vscode or the language client', () => {
 
 test('exactly one file imports onnxruntime-node: server/runtime/backend/ort.ts', () => {
   const importers = files
-    .filter(({ text }) => importsOf(text).some((s) => s === 'onnxruntime-node' || s.startsWith('onnxruntime-node/')))
+    .filter(({ text }) =>
+      importsOf(text).some((s) => s === 'onnxruntime-node' || s.startsWith('onnxruntime-node/')),
+    )
     .map((f) => f.rel);
-  assert.ok(importers.every((f) => f === 'server/runtime/backend/ort.ts'), `unexpected importers: ${importers.join(', ')}`);
+  assert.ok(
+    importers.every((f) => f === 'server/runtime/backend/ort.ts'),
+    `unexpected importers: ${importers.join(', ')}`,
+  );
 });
 
 test('layering: lsp and runtime do not import each other, extension imports no server internals', () => {
@@ -116,7 +128,9 @@ test('layering: lsp and runtime do not import each other, extension imports no s
 const MAX_LINES_PER_FILE = 800;
 
 test(`no source file is longer than ${MAX_LINES_PER_FILE} lines (the 15 largest are reported)`, (t) => {
-  const sized = files.map((f) => ({ rel: f.rel, lines: f.text.split('\n').length })).sort((a, b) => b.lines - a.lines);
+  const sized = files
+    .map((f) => ({ rel: f.rel, lines: f.text.split('\n').length }))
+    .sort((a, b) => b.lines - a.lines);
   for (const { rel, lines } of sized.slice(0, 15)) t.diagnostic(`${String(lines).padStart(5)}  ${rel}`);
   assert.deepEqual(
     sized.filter((f) => f.lines > MAX_LINES_PER_FILE).map((f) => `${f.rel} (${f.lines} lines)`),

@@ -1,6 +1,6 @@
 // The contract every `propmend` subcommand implements, and the errors the CLI turns into exit codes.
 // Owns argument-parsing helpers shared by commands; must not import vscode or the language-server transport.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** Where a command writes: results to stdout, logs and progress to stderr. */
 export interface CliIO {
@@ -62,7 +62,9 @@ export function numberFlag(
   if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n))) {
     throw new UsageError(`--${name} expects ${opts.integer ? 'an integer' : 'a number'}, got "${value}"`);
   }
-  if (opts.min !== undefined && n < opts.min) throw new UsageError(`--${name} must be >= ${opts.min}, got ${n}`);
-  if (opts.max !== undefined && n > opts.max) throw new UsageError(`--${name} must be <= ${opts.max}, got ${n}`);
+  if (opts.min !== undefined && n < opts.min)
+    throw new UsageError(`--${name} must be >= ${opts.min}, got ${n}`);
+  if (opts.max !== undefined && n > opts.max)
+    throw new UsageError(`--${name} must be <= ${opts.max}, got ${n}`);
   return n;
 }

@@ -1,13 +1,15 @@
 // Entry point of the `propmend` CLI (bin/propmend.js loads the bundle): dispatches to one command per file
 // in server/cli/commands/. Owns exit codes and top-level error reporting; commands own their flags.
 // Must not import vscode; results go to stdout, logs and progress to stderr.
-import { type CliCommand, type CliIO, CliError, UsageError } from './command';
+import { type CliCommand, CliError, type CliIO, UsageError } from './command';
 import { commands } from './commands';
 
 function printHelp(io: CliIO): void {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  io.stdout(`Usage: propmend <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`propmend <command> --help\` for a command's options.\n`);
+  io.stdout(
+    `Usage: propmend <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`propmend <command> --help\` for a command's options.\n`,
+  );
 }
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
@@ -40,7 +42,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`propmend ${name}: cancelled\n`);
       return 130;
     }
-    const detail = process.env.PROPMEND_DEBUG ? `\n${(error as Error).stack}` : ' (set PROPMEND_DEBUG=1 for a stack trace)';
+    const detail = process.env.PROPMEND_DEBUG
+      ? `\n${(error as Error).stack}`
+      : ' (set PROPMEND_DEBUG=1 for a stack trace)';
     io.stderr(`propmend ${name}: internal error: ${(error as Error).message}${detail}\n`);
     return 70;
   }
