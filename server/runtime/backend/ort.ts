@@ -13,6 +13,11 @@ export interface BackendOptions {
   readonly provider: ExecutionProvider;
   /** Intra-op threads (CPU); default: all cores. */
   readonly threads?: number;
+  /**
+   * 'all' enables onnxruntime's fusions (float32 graphs); 'basic' keeps standard ops only, which float64
+   * graphs need because contrib fused kernels (e.g. QuickGelu from x*sigmoid(x)) exist for float32 only.
+   */
+  readonly optimization?: 'all' | 'basic';
 }
 
 export class BackendError extends Error {
@@ -95,7 +100,7 @@ export class OrtSession {
       options.provider === 'cpu' ? ['cpu'] : [options.provider];
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: providers,
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: options.optimization ?? 'all',
       executionMode: 'sequential',
       interOpNumThreads: 1,
       logSeverityLevel: 3,

@@ -30,6 +30,8 @@ export interface EmittedModel {
   readonly outputs: readonly GraphIO[];
   /** SHA-256 of the bytes: the compile-cache key. */
   readonly hash: string;
+  /** Any float64 value in the live graph (onnxruntime's contrib fusions are float32-only). */
+  readonly usesFloat64: boolean;
 }
 
 export interface EmitOptions {
@@ -308,7 +310,8 @@ export function emitModel(graph: Graph, options: EmitOptions = {}): EmittedModel
     },
   });
   const hash = createHash('sha256').update(bytes).digest('hex');
-  return { bytes, inputs, outputs: outputIO, hash };
+  const usesFloat64 = order.some((id) => graph.node(id).type.dtype === 'float64');
+  return { bytes, inputs, outputs: outputIO, hash, usesFloat64 };
 }
 
 function lower(

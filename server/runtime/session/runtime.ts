@@ -126,7 +126,11 @@ export class Runtime {
     if (entry) {
       this.sessions.delete(model.hash);
     } else {
-      entry = OrtSession.create(model.bytes, { provider: this.provider, threads: this.threads });
+      entry = OrtSession.create(model.bytes, {
+        provider: this.provider,
+        threads: this.threads,
+        optimization: model.usesFloat64 ? 'basic' : 'all',
+      });
       entry.catch(() => this.sessions.delete(model.hash));
     }
     this.sessions.set(model.hash, entry);

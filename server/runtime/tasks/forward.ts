@@ -1,0 +1,192 @@
+// Forward passes of a loaded decoder: builds (once per model and variant) the logits graph, optionally with
+// a KV cache and with low-rank weight edits applied as factors, and runs it on padded batches.
+// The graph variants are memoised per model; feeding and unpacking outputs happens here, sampling does not.
+import { type Dim, dimMul } from '../ir/dim';
+import { type FloatDType, type HostTensor, int64Tensor } from '../ir/dtype';
+import { Graph, type Tensor } from '../ir/graph';
+import { type LanguageModel, weightFeeds } from '../models/language-model';
+import { buildDecoder, type LinearHook } from '../models/transformer';
+import type { CompiledGraph } from '../session/runtime';
+import { attentionBias, type PaddedBatch, positionIds, rotaryTables } from './batch';
+
+/**
+ * A weight edit as low-rank factors per linear layer: W' = W + d^T u, with u [R, d_in] and d [R, d_out]
+ * (any step size already folded into d). Never materialised as a d_out x d_in matrix in a forward pass.
+ */
+export type LowRankEdit = ReadonlyMap<
+  string,
+  { readonly u: HostTensor<FloatDType>; readonly d: HostTensor<FloatDType> }
+>;
+
+export interface ForwardVariant {
+  /** Only the last position's logits ([B, 1, V]). */
+  readonly lastOnly: boolean;
+  /** Takes past keys/values and returns present ones. */
+  readonly cache: boolean;
+  /** Linear layers carrying a low-rank edit, sorted. */
+  readonly patched: readonly string[];
+}
+
+const compiled = new WeakMap<LanguageModel, Map<string, Promise<CompiledGraph>>>();
+
+/** y + (x u^T) d for each patched linear: the edit costs memory in tokens x width, not width^2. */
+export function lowRankHook(
+  patches: ReadonlyMap<string, { u: Tensor; d: Tensor; scale?: Tensor }>,
+): LinearHook {
+  return (name, x, base) => {
+    const y = base();
+    const patch = patches.get(name);
+    if (!patch) return y;
+    const lead = x.shape.slice(0, -1);
+    const rows = lead.reduce<Dim>((acc, d) => dimMul(acc, d), 1);
+    const flat = x.rank === 2 ? x : x.reshape([rows, x.dim(-1)]);
+    let delta = flat.gemm(patch.u, { transB: true }).gemm(patch.d);
+    if (patch.scale) delta = delta.mul(patch.scale);
+    return y.add(x.rank === 2 ? delta : delta.reshape([...lead, y.dim(-1)]));
+  };
+}
+
+function buildForward(model: LanguageModel, variant: ForwardVariant): Graph {
+  const { config, dtype } = model;
+  const g = new Graph('decoder_forward');
+  const ids = g.input('input_ids', 'int64', ['B', 'T']);
+  const keys = variant.cache ? 'P+T' : 'T';
+  const attnBias = g.input('attn_bias', dtype, ['B', 1, 'T', keys]);
+  const cos = g.input('rope_cos', dtype, ['B', 'T', config.headDim]);
+  const sin = g.input('rope_sin', dtype, ['B', 'T', config.headDim]);
+  const past = variant.cache
+    ? Array.from({ length: config.numLayers }, (_, i) => ({
+        k: g.input(`past.${i}.k`, dtype, ['B', config.numKvHeads, 'P', config.headDim]),
+        v: g.input(`past.${i}.v`, dtype, ['B', config.numKvHeads, 'P', config.headDim]),
+      }))
+    : undefined;
+  const patches = new Map<string, { u: Tensor; d: Tensor }>();
+  for (const name of variant.patched) {
+    const weight = model.weights.get(`${name}.weight`);
+    if (!weight) throw new Error(`cannot edit "${name}": the model has no parameter ${name}.weight`);
+    const [dOut, dIn] = weight.shape as [number, number];
+    patches.set(name, {
+      u: g.input(`edit.${name}.u`, dtype, ['R', dIn]),
+      d: g.input(`edit.${name}.d`, dtype, ['R', dOut]),
+    });
+  }
+  const out = buildDecoder(
+    g,
+    config,
+    { ids, attnBias, cos, sin, ...(past ? { past } : {}) },
+    { dtype, lastPositionOnly: variant.lastOnly, ...(patches.size ? { hook: lowRankHook(patches) } : {}) },
+  );
+  g.output('logits', out.logits);
+  if (variant.cache) {
+    out.present.forEach((p, i) => {
+      g.output(`present.${i}.k`, p.k);
+      g.output(`present.${i}.v`, p.v);
+    });
+  }
+  return g;
+}
+
+export async function forwardGraph(model: LanguageModel, variant: ForwardVariant): Promise<CompiledGraph> {
+  let perModel = compiled.get(model);
+  if (!perModel) {
+    perModel = new Map();
+    compiled.set(model, perModel);
+  }
+  const key = JSON.stringify(variant);
+  let entry = perModel.get(key);
+  if (!entry) {
+    entry = model.runtime.compile(buildForward(model, variant));
+    perModel.set(key, entry);
+    entry.catch(() => perModel.delete(key));
+  }
+  return entry;
+}
+
+export interface KvCache {
+  /** Per layer [B, Hkv, P, headDim]. */
+  readonly layers: ReadonlyArray<{ readonly k: HostTensor; readonly v: HostTensor }>;
+  /** Key mask [B, P] of the cached positions. */
+  readonly mask: readonly number[];
+  /** Real tokens cached per row (the next position id). */
+  readonly seen: readonly number[];
+}
+
+export interface ForwardResult {
+  /** [B, T, V] or [B, 1, V]. */
+  readonly logits: HostTensor<FloatDType>;
+  /** Present when run with a cache: past plus this step's keys and values. */
+  readonly cache?: KvCache;
+}
+
+export function editFeeds(edit: LowRankEdit | undefined): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {};
+  for (const [name, { u, d }] of edit ?? []) {
+    feeds[`edit.${name}.u`] = u;
+    feeds[`edit.${name}.d`] = d;
+  }
+  return feeds;
+}
+
+/**
+ * Runs the decoder on a left-padded batch. With `cache`, the batch continues cached sequences
+ * (pass `past` from a previous call, or none for the first step) and the result carries the new cache.
+ */
+export async function runForward(
+  model: LanguageModel,
+  batch: PaddedBatch,
+  options: { lastOnly?: boolean; cache?: boolean; past?: KvCache; edit?: LowRankEdit } = {},
+): Promise<ForwardResult> {
+  const useCache = Boolean(options.cache || options.past);
+  const variant: ForwardVariant = {
+    lastOnly: options.lastOnly ?? false,
+    cache: useCache,
+    patched: [...(options.edit?.keys() ?? [])].sort(),
+  };
+  const graph = await forwardGraph(model, variant);
+  const { dtype, config } = model;
+  const past: KvCache = options.past ?? {
+    layers: Array.from({ length: config.numLayers }, () => {
+      const empty: HostTensor = {
+        dtype,
+        shape: [batch.batch, config.numKvHeads, 0, config.headDim],
+        data: new (dtype === 'float32' ? Float32Array : Float64Array)(0),
+      };
+      return { k: empty, v: empty };
+    }),
+    mask: [],
+    seen: new Array(batch.batch).fill(0),
+  };
+  const pastLength = past.mask.length / batch.batch;
+  const keyMask: number[] = [];
+  for (let b = 0; b < batch.batch; b++) {
+    keyMask.push(...past.mask.slice(b * pastLength, (b + 1) * pastLength));
+    keyMask.push(...batch.mask.slice(b * batch.length, (b + 1) * batch.length));
+  }
+  const positions = positionIds(batch.mask, batch.batch, past.seen);
+  const { cos, sin } = rotaryTables(dtype, positions, batch.batch, model.invFreq);
+  const feeds: Record<string, HostTensor> = {
+    ...weightFeeds(model),
+    ...editFeeds(options.edit),
+    input_ids: int64Tensor([batch.batch, batch.length], batch.ids),
+    attn_bias: attentionBias(dtype, batch.batch, batch.length, useCache ? keyMask : batch.mask),
+    rope_cos: cos,
+    rope_sin: sin,
+  };
+  if (useCache) {
+    past.layers.forEach((layer, i) => {
+      feeds[`past.${i}.k`] = layer.k;
+      feeds[`past.${i}.v`] = layer.v;
+    });
+  }
+  const out = await graph.run(feeds);
+  const logits = out.logits as HostTensor<FloatDType>;
+  if (!useCache) return { logits };
+  const seen = past.seen.map(
+    (s, b) => s + batch.mask.slice(b * batch.length, (b + 1) * batch.length).reduce((a, m) => a + m, 0),
+  );
+  const layers = Array.from({ length: config.numLayers }, (_, i) => ({
+    k: out[`present.${i}.k`] as HostTensor,
+    v: out[`present.${i}.v`] as HostTensor,
+  }));
+  return { logits, cache: { layers, mask: keyMask, seen } };
+}

@@ -1,0 +1,146 @@
+// Engine tasks on an in-memory random decoder: cached greedy decoding equals uncached argmax decoding,
+// padding does not change results, captured u/delta reproduce the weight gradient, and low-rank edits
+// equal the same edit merged into the weights.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type { FloatDType, HostTensor } from '../../server/runtime/ir/dtype';
+import type { LanguageModel } from '../../server/runtime/models/language-model';
+import { mlpLinearName } from '../../server/runtime/models/transformer';
+import { Runtime } from '../../server/runtime/session/runtime';
+import { nextTokenTargets, padLeft } from '../../server/runtime/tasks/batch';
+import { type LowRankEdit, runForward } from '../../server/runtime/tasks/forward';
+import { argmaxRow, generateGreedy } from '../../server/runtime/tasks/generate';
+import { capture, lossGradients, scoreTokens } from '../../server/runtime/tasks/objectives';
+import { relativeError } from '../support/check-op';
+import { randomModel } from '../support/random-model';
+
+async function uncachedGreedy(model: LanguageModel, prompt: number[], steps: number): Promise<number[]> {
+  const seq = prompt.slice();
+  const out: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const { logits } = await runForward(model, padLeft([seq], model.tokens.pad));
+    const next = argmaxRow(logits, 0);
+    if (model.tokens.eos.includes(next)) break;
+    out.push(next);
+    seq.push(next);
+  }
+  return out;
+}
+
+describe('decoder tasks on a random model', () => {
+  const runtime = new Runtime({ threads: 2 });
+  after(() => runtime.dispose());
+  const model = randomModel(runtime, { dtype: 'float64' });
+
+  test('greedy generation with a KV cache equals argmax decoding without one', async () => {
+    const prompts = [
+      [1, 5, 9, 3],
+      [1, 7],
+      [1, 11, 12, 13, 14, 15],
+    ];
+    const cached = await generateGreedy(model, prompts, { maxNewTokens: 8 });
+    for (const [i, prompt] of prompts.entries()) {
+      assert.deepEqual(cached[i]!.ids, await uncachedGreedy(model, prompt, 8), `prompt ${i}`);
+    }
+  });
+
+  test("left padding does not change a sequence's logits", async () => {
+    const alone = await runForward(model, padLeft([[1, 4, 6, 8]], 0));
+    const padded = await runForward(
+      model,
+      padLeft(
+        [
+          [1, 4, 6, 8],
+          [1, 2, 3, 4, 5, 6, 7],
+        ],
+        0,
+      ),
+    );
+    const vocab = model.config.vocabSize;
+    const aloneRow = Array.from(alone.logits.data).slice(0, 4 * vocab);
+    const paddedRow = Array.from(padded.logits.data).slice(3 * vocab, 7 * vocab);
+    assert.ok(relativeError(paddedRow, aloneRow) < 1e-12);
+  });
+
+  test('capture: sum over tokens of delta u^T equals the weight gradient', async () => {
+    const batch = padLeft([[1, 3, 5, 7, 9, 2]], 0);
+    const targets = nextTokenTargets(model.dtype, batch);
+    const names = [mlpLinearName(0, 'gate_proj'), mlpLinearName(1, 'down_proj')];
+    const cap = await capture(model, batch, targets, names);
+    const { gradients, loss } = await lossGradients(
+      model,
+      batch,
+      targets,
+      names.map((n) => `${n}.weight`),
+    );
+    assert.ok(Math.abs(cap.loss - loss) < 1e-12);
+    assert.deepEqual(cap.rows, [0, 1, 2, 3, 4], 'the last position predicts nothing, so its delta is zero');
+    for (const name of names) {
+      const { u, delta } = cap.layers.get(name) as { u: HostTensor; delta: HostTensor };
+      const [rows, dIn] = u.shape as [number, number];
+      const dOut = delta.shape[1] as number;
+      const outer = new Float64Array(dOut * dIn);
+      for (let t = 0; t < rows; t++) {
+        for (let o = 0; o < dOut; o++) {
+          for (let i = 0; i < dIn; i++) {
+            outer[o * dIn + i] =
+              (outer[o * dIn + i] as number) +
+              (delta.data[t * dOut + o] as number) * (u.data[t * dIn + i] as number);
+          }
+        }
+      }
+      const g = gradients.get(`${name}.weight`)!.data as Float64Array;
+      assert.ok(relativeError(outer, g) < 1e-10, `${name}: ${relativeError(outer, g)}`);
+    }
+  });
+
+  test('a low-rank edit equals the same update merged into the weights', async () => {
+    const name = mlpLinearName(1, 'up_proj');
+    const weight = model.weights.get(`${name}.weight`) as HostTensor<FloatDType>;
+    const [dOut, dIn] = weight.shape as [number, number];
+    const rank = 3;
+    const u = Float64Array.from({ length: rank * dIn }, (_, i) => Math.sin(i + 1) * 0.5);
+    const d = Float64Array.from({ length: rank * dOut }, (_, i) => Math.cos(i * 0.7) * 0.5);
+    const edit: LowRankEdit = new Map([
+      [
+        name,
+        {
+          u: { dtype: 'float64', shape: [rank, dIn], data: u },
+          d: { dtype: 'float64', shape: [rank, dOut], data: d },
+        },
+      ],
+    ]);
+    const merged = Float64Array.from(weight.data);
+    for (let o = 0; o < dOut; o++) {
+      for (let i = 0; i < dIn; i++) {
+        for (let r = 0; r < rank; r++) {
+          merged[o * dIn + i] =
+            (merged[o * dIn + i] as number) + (d[r * dOut + o] as number) * (u[r * dIn + i] as number);
+        }
+      }
+    }
+    const mergedModel: LanguageModel = {
+      ...model,
+      weights: new Map([
+        ...model.weights,
+        [`${name}.weight`, { dtype: 'float64', shape: weight.shape, data: merged }],
+      ]),
+    };
+    const batch = padLeft(
+      [
+        [1, 8, 6, 4],
+        [1, 2],
+      ],
+      0,
+    );
+    const viaFactors = await runForward(model, batch, { edit });
+    const viaMerge = await runForward(mergedModel, batch);
+    const base = await runForward(model, batch);
+    assert.ok(relativeError(viaFactors.logits.data, viaMerge.logits.data) < 1e-12);
+    assert.ok(relativeError(base.logits.data, viaMerge.logits.data) > 1e-3, 'the edit changes the output');
+    const targets = nextTokenTargets(model.dtype, batch);
+    const scoredEdit = await scoreTokens(model, batch, targets, edit);
+    const scoredMerge = await scoreTokens(mergedModel, batch, targets);
+    assert.ok(relativeError(scoredEdit.logprob, scoredMerge.logprob) < 1e-12);
+  });
+});
