@@ -1,9 +1,13 @@
 // The pretraining loop: same seed gives identical weights, a cancelled run resumes to exactly the weights
 // of an uninterrupted one, the loss falls, and a checkpoint from another recipe is refused.
 import assert from 'node:assert/strict';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Runtime } from '../../server/runtime/session/runtime';
 import { newAdamWState } from '../../server/runtime/train/adamw';
+import { FileCheckpointStore } from '../../server/runtime/train/checkpoint-store';
 import {
   type CheckpointStore,
   epochBatches,
@@ -117,6 +121,32 @@ describe('pretraining loop', () => {
       assert.deepEqual(Array.from(resumed.weights.get(name) as Float32Array), Array.from(w), name);
     }
     assert.deepEqual(resumed.epochLosses, straight.epochLosses);
+  });
+
+  test('the file store resumes a killed run, also from a half-finished swap', async () => {
+    const straight = await pretrain({ ...base, store: new MemoryStore() });
+    const dir = mkdtempSync(join(tmpdir(), 'propmend-ckpt-'));
+    try {
+      const store = new FileCheckpointStore(dir);
+      const controller = new AbortController();
+      await assert.rejects(
+        pretrain({
+          ...base,
+          store,
+          signal: controller.signal,
+          onStep: (r) => r.step === 7 && controller.abort(),
+        }),
+        TrainingCancelled,
+      );
+      // A crash between the two renames of a save leaves only checkpoint.old behind.
+      renameSync(join(dir, 'checkpoint'), join(dir, 'checkpoint.old'));
+      const resumed = await pretrain({ ...base, store: new FileCheckpointStore(dir) });
+      for (const [name, w] of straight.weights) {
+        assert.deepEqual(Array.from(resumed.weights.get(name) as Float32Array), Array.from(w), name);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a checkpoint from a different recipe is refused', async () => {
