@@ -3,7 +3,7 @@
 // take this object; loading it from a folder is checkpoint.ts's job.
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import type { Runtime } from '../session/runtime';
-import type { DecoderConfig } from './transformer';
+import type { ModelConfig } from './config';
 
 export interface SpecialTokens {
   /** Prepended to prompts and texts when the model has one (Llama); null for Qwen2. */
@@ -17,7 +17,7 @@ export interface SpecialTokens {
 export interface LanguageModel {
   /** Folder the model came from, for messages and provenance. */
   readonly source: string;
-  readonly config: DecoderConfig;
+  readonly config: ModelConfig;
   readonly dtype: FloatDType;
   readonly weights: ReadonlyMap<string, HostTensor<FloatDType>>;
   readonly tokens: SpecialTokens;

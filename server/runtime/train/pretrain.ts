@@ -4,8 +4,10 @@
 // Reads no files itself: the caller supplies sequences and a checkpoint store.
 import { Rng } from '../../common/random';
 import type { FloatDType, HostTensor } from '../ir/dtype';
+import type { ModelConfig } from '../models/config';
 import type { LanguageModel, SpecialTokens } from '../models/language-model';
-import type { DecoderConfig } from '../models/transformer';
+import { normalizeConfig, parameterNames } from '../models/registry';
+import { ropeInverseFrequencies } from '../models/rope';
 import type { Runtime } from '../session/runtime';
 import { nextTokenTargets, padLeft } from '../tasks/batch';
 import { lossGradients } from '../tasks/objectives';
@@ -92,65 +94,50 @@ export class TrainingCancelled extends Error {
   }
 }
 
-export function decoderConfig(vocabSize: number, a: ArchitectureRecipe): DecoderConfig {
+/** The Llama config.json a recipe trains (special token ids from the tokenizer), normalised. */
+export function llamaConfig(vocabSize: number, a: ArchitectureRecipe, tokens: SpecialTokens): ModelConfig {
   if (a.hiddenSize % a.numHeads !== 0)
     throw new Error(`hidden size ${a.hiddenSize} is not divisible by ${a.numHeads} heads`);
   if (a.numHeads % a.numKvHeads !== 0)
     throw new Error(`${a.numHeads} heads are not a multiple of ${a.numKvHeads} key/value heads`);
-  return {
-    vocabSize,
-    hiddenSize: a.hiddenSize,
-    intermediateSize: a.intermediateSize,
-    numLayers: a.numLayers,
-    numHeads: a.numHeads,
-    numKvHeads: a.numKvHeads,
-    headDim: a.hiddenSize / a.numHeads,
-    rmsNormEps: a.rmsNormEps,
-    tieWordEmbeddings: a.tieWordEmbeddings,
-    qkvBias: false,
-    oBias: false,
-    mlpBias: false,
-  };
-}
-
-/** HF parameter names and shapes of a bias-free Llama decoder. */
-export function llamaParameterShapes(c: DecoderConfig): Array<[string, number[]]> {
-  const out: Array<[string, number[]]> = [['model.embed_tokens.weight', [c.vocabSize, c.hiddenSize]]];
-  for (let l = 0; l < c.numLayers; l++) {
-    const p = `model.layers.${l}`;
-    out.push(
-      [`${p}.input_layernorm.weight`, [c.hiddenSize]],
-      [`${p}.self_attn.q_proj.weight`, [c.numHeads * c.headDim, c.hiddenSize]],
-      [`${p}.self_attn.k_proj.weight`, [c.numKvHeads * c.headDim, c.hiddenSize]],
-      [`${p}.self_attn.v_proj.weight`, [c.numKvHeads * c.headDim, c.hiddenSize]],
-      [`${p}.self_attn.o_proj.weight`, [c.hiddenSize, c.numHeads * c.headDim]],
-      [`${p}.post_attention_layernorm.weight`, [c.hiddenSize]],
-      [`${p}.mlp.gate_proj.weight`, [c.intermediateSize, c.hiddenSize]],
-      [`${p}.mlp.up_proj.weight`, [c.intermediateSize, c.hiddenSize]],
-      [`${p}.mlp.down_proj.weight`, [c.hiddenSize, c.intermediateSize]],
-    );
-  }
-  out.push(['model.norm.weight', [c.hiddenSize]]);
-  if (!c.tieWordEmbeddings) out.push(['lm_head.weight', [c.vocabSize, c.hiddenSize]]);
-  return out;
+  return normalizeConfig(
+    {
+      architectures: ['LlamaForCausalLM'],
+      model_type: 'llama',
+      vocab_size: vocabSize,
+      hidden_size: a.hiddenSize,
+      intermediate_size: a.intermediateSize,
+      num_hidden_layers: a.numLayers,
+      num_attention_heads: a.numHeads,
+      num_key_value_heads: a.numKvHeads,
+      hidden_act: 'silu',
+      max_position_embeddings: a.maxPositionEmbeddings,
+      rms_norm_eps: a.rmsNormEps,
+      rope_theta: a.ropeTheta,
+      rope_scaling: null,
+      tie_word_embeddings: a.tieWordEmbeddings,
+      attention_bias: false,
+      mlp_bias: false,
+      initializer_range: a.initStd,
+      bos_token_id: tokens.bos,
+      eos_token_id: tokens.eos.length === 1 ? tokens.eos[0] : tokens.eos,
+      pad_token_id: tokens.pad,
+    },
+    'pretraining recipe',
+  );
 }
 
 /** Deterministic initial weights: N(0, initStd) matrices, unit norm weights. */
-export function initialWeights(config: DecoderConfig, recipe: PretrainRecipe): Map<string, Float32Array> {
+export function initialWeights(config: ModelConfig, recipe: PretrainRecipe): Map<string, Float32Array> {
   const rng = new Rng(recipe.seed).fork('init');
   const weights = new Map<string, Float32Array>();
-  for (const [name, shape] of llamaParameterShapes(config)) {
+  for (const { name, shape } of parameterNames(config)) {
     const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
     if (name.endsWith('norm.weight')) data.fill(1);
     else for (let i = 0; i < data.length; i++) data[i] = recipe.architecture.initStd * rng.normal();
     weights.set(name, data);
   }
   return weights;
-}
-
-/** Rotary inverse frequencies without scaling (the tiny model never exceeds its trained length). */
-export function plainInvFreq(headDim: number, theta: number): Float64Array {
-  return Float64Array.from({ length: headDim / 2 }, (_, i) => 1 / theta ** ((2 * i) / headDim));
 }
 
 /**
@@ -187,11 +174,12 @@ export function modelOver(
   run: Pick<PretrainRun, 'runtime' | 'vocabSize' | 'tokens' | 'recipe'>,
   weights: ReadonlyMap<string, Float32Array>,
 ): LanguageModel {
-  const config = decoderConfig(run.vocabSize, run.recipe.architecture);
+  const config = llamaConfig(run.vocabSize, run.recipe.architecture, run.tokens);
   const hostWeights = new Map<string, HostTensor<FloatDType>>();
-  const shapes = new Map(llamaParameterShapes(config));
-  for (const [name, data] of weights) {
-    hostWeights.set(name, { dtype: 'float32', shape: shapes.get(name) ?? [data.length], data });
+  for (const { name, shape } of parameterNames(config)) {
+    const data = weights.get(name);
+    if (!data) throw new Error(`training weights lack ${name}`);
+    hostWeights.set(name, { dtype: 'float32', shape: shape.slice(), data });
   }
   return {
     source: 'pretraining',
@@ -199,7 +187,7 @@ export function modelOver(
     dtype: 'float32',
     weights: hostWeights,
     tokens: run.tokens,
-    invFreq: plainInvFreq(config.headDim, run.recipe.architecture.ropeTheta),
+    invFreq: ropeInverseFrequencies(config),
     runtime: run.runtime,
   };
 }
@@ -207,7 +195,7 @@ export function modelOver(
 /** Runs (or resumes) pretraining to the end; returns the final state. */
 export async function pretrain(run: PretrainRun): Promise<TrainingState> {
   const { recipe } = run;
-  const config = decoderConfig(run.vocabSize, recipe.architecture);
+  const config = llamaConfig(run.vocabSize, recipe.architecture, run.tokens);
   const longest = Math.max(...run.sequences.map((s) => s.length));
   if (longest > recipe.architecture.maxPositionEmbeddings) {
     throw new Error(
