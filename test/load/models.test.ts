@@ -7,69 +7,7 @@ import { CheckpointError } from '../../server/runtime/load/format';
 import { formatConfigJson, type ModelConfig } from '../../server/runtime/models/config';
 import { configJson, normalizeConfig, parameterNames } from '../../server/runtime/models/registry';
 import { ropeCosSin, ropeInverseFrequencies } from '../../server/runtime/models/rope';
-
-/** meta-llama/Llama-3.2-1B config.json, as published. */
-const LLAMA_32_1B = {
-  architectures: ['LlamaForCausalLM'],
-  attention_bias: false,
-  attention_dropout: 0.0,
-  bos_token_id: 128000,
-  eos_token_id: 128001,
-  head_dim: 64,
-  hidden_act: 'silu',
-  hidden_size: 2048,
-  initializer_range: 0.02,
-  intermediate_size: 8192,
-  max_position_embeddings: 131072,
-  mlp_bias: false,
-  model_type: 'llama',
-  num_attention_heads: 32,
-  num_hidden_layers: 16,
-  num_key_value_heads: 8,
-  pretraining_tp: 1,
-  rms_norm_eps: 1e-5,
-  rope_scaling: {
-    factor: 32.0,
-    high_freq_factor: 4.0,
-    low_freq_factor: 1.0,
-    original_max_position_embeddings: 8192,
-    rope_type: 'llama3',
-  },
-  rope_theta: 500000.0,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.45.0.dev0',
-  use_cache: true,
-  vocab_size: 128256,
-};
-
-/** Qwen/Qwen2.5-1.5B config.json, as published. */
-const QWEN25_15B = {
-  architectures: ['Qwen2ForCausalLM'],
-  attention_dropout: 0.0,
-  bos_token_id: 151643,
-  eos_token_id: 151643,
-  hidden_act: 'silu',
-  hidden_size: 1536,
-  initializer_range: 0.02,
-  intermediate_size: 8960,
-  max_position_embeddings: 131072,
-  max_window_layers: 28,
-  model_type: 'qwen2',
-  num_attention_heads: 12,
-  num_hidden_layers: 28,
-  num_key_value_heads: 2,
-  rms_norm_eps: 1e-6,
-  rope_theta: 1000000.0,
-  sliding_window: 131072,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.40.1',
-  use_cache: true,
-  use_mrope: false,
-  use_sliding_window: false,
-  vocab_size: 151936,
-};
+import { LLAMA_32_1B, QWEN25_15B } from '../support/published-configs';
 
 const count = (c: ModelConfig) =>
   parameterNames(c).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);

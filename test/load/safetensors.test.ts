@@ -120,6 +120,33 @@ test('tensors may be produced lazily, one at a time', () => {
   );
 });
 
+test('a TensorFill is asked for consecutive chunks and its values land in order', () => {
+  const file = join(root, 'fill.safetensors');
+  const n = 5_000_001; // more than one 4M-element write chunk
+  const starts: number[] = [];
+  writeSafetensors(
+    file,
+    [
+      {
+        name: 'ramp',
+        shape: [n],
+        data: {
+          fill: (start: number, out: Float32Array) => {
+            starts.push(start);
+            for (let i = 0; i < out.length; i++) out[i] = (start + i) % 256;
+          },
+        },
+      },
+    ],
+    'BF16',
+  );
+  assert.deepEqual(starts, [0, 4 * 1024 * 1024]);
+  const got = readAllFloat(file).tensors.get('ramp')?.data as Float32Array;
+  assert.equal(got.length, n);
+  for (const i of [0, 255, 256, 4 * 1024 * 1024 - 1, 4 * 1024 * 1024, n - 1])
+    assert.equal(got[i], i % 256, `element ${i}`);
+});
+
 test('sharding splits in order, writes an index, and the folder reads back as one checkpoint', () => {
   const dir = join(root, 'sharded');
   const tensors = randomTensors(4);

@@ -12,11 +12,19 @@ export type OutputDType = (typeof OUTPUT_DTYPES)[number];
 
 export type FloatData = Float32Array | Float64Array;
 
+/** Produces a tensor chunk by chunk: fills `out` with the values starting at element `start`. */
+export interface TensorFill {
+  fill(start: number, out: Float32Array): void;
+}
+
 export interface TensorToWrite {
   readonly name: string;
   readonly shape: readonly number[];
-  /** The values, or a function producing them when the writer reaches this tensor (streaming). */
-  readonly data: FloatData | (() => FloatData);
+  /**
+   * The values; or a function producing them when the writer reaches this tensor (one tensor in memory);
+   * or a TensorFill called per chunk (a few megabytes in memory, for generated multi-gigabyte checkpoints).
+   */
+  readonly data: FloatData | (() => FloatData) | TensorFill;
 }
 
 /** Elements converted per write. */
@@ -59,8 +67,13 @@ export function writeSafetensors(
     const f32 = new Float32Array(WRITE_CHUNK_ELEMENTS);
     const u16 = new Uint16Array(WRITE_CHUNK_ELEMENTS);
     for (const t of tensors) {
-      const data = typeof t.data === 'function' ? t.data() : t.data;
       const n = numel(t.shape);
+      if (isFill(t.data)) {
+        writeFilled(fd, t.data, n, dtype, f32, u16);
+        options.onTensor?.(t.name, n * SAFETENSORS_DTYPES[dtype]);
+        continue;
+      }
+      const data = typeof t.data === 'function' ? t.data() : t.data;
       if (data.length !== n) {
         throw new CheckpointError(
           `tensor "${t.name}" has ${data.length} values but shape [${t.shape.join(', ')}] needs ${n}; fix the tensor before saving`,
@@ -83,6 +96,31 @@ export function writeSafetensors(
     throw error;
   }
   return header.dataBytes;
+}
+
+function isFill(data: TensorToWrite['data']): data is TensorFill {
+  return typeof data === 'object' && 'fill' in data && !ArrayBuffer.isView(data);
+}
+
+function writeFilled(
+  fd: number,
+  source: TensorFill,
+  n: number,
+  dtype: OutputDType,
+  f32: Float32Array,
+  u16: Uint16Array,
+) {
+  for (let i = 0; i < n; i += WRITE_CHUNK_ELEMENTS) {
+    const m = Math.min(WRITE_CHUNK_ELEMENTS, n - i);
+    const chunk = f32.subarray(0, m);
+    source.fill(i, chunk);
+    if (dtype === 'F32') writeAll(fd, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    else {
+      const out = u16.subarray(0, m);
+      encode16(dtype, chunk, out);
+      writeAll(fd, new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+    }
+  }
 }
 
 function writeTensor(

@@ -8,7 +8,12 @@ import { writeFileAtomic } from '../../common/atomic';
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import { CheckpointError, numel } from '../load/format';
 import { indexCheckpoint, TensorReader, type TensorSource } from '../load/reader';
-import { type OutputDType, type TensorToWrite, writeShardedSafetensors } from '../load/writer';
+import {
+  type OutputDType,
+  type TensorFill,
+  type TensorToWrite,
+  writeShardedSafetensors,
+} from '../load/writer';
 import { formatConfigJson, type ModelConfig, type ParameterSpec } from './config';
 import { configJson, normalizeConfig, parameterNames } from './registry';
 
@@ -202,6 +207,12 @@ export interface SaveOptions {
   readonly onProgress?: (tensor: string, tensorsDone: number, tensorsTotal: number) => void;
 }
 
+/** A tensor to save: its values, or a TensorFill that generates them chunk by chunk (huge random models). */
+export interface SaveTensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array | Float64Array | TensorFill;
+}
+
 /**
  * Writes an HF model folder loadable by Python transformers: config.json (torch_dtype set), model.safetensors
  * (or shards + index, metadata format "pt"), tokenizer files and extras. Everything is written into a temp
@@ -211,10 +222,7 @@ export interface SaveOptions {
 export function saveCheckpoint(
   dir: string,
   config: ModelConfig,
-  weights: ReadonlyMap<
-    string,
-    { readonly shape: readonly number[]; readonly data: Float32Array | Float64Array }
-  >,
+  weights: ReadonlyMap<string, SaveTensor>,
   options: SaveOptions,
 ): string {
   const abs = resolve(dir);
@@ -234,7 +242,7 @@ export function saveCheckpoint(
   if (error) throw error;
   for (const p of expected) {
     const t = weights.get(p.name);
-    if (t && t.data.length !== numel(p.shape)) {
+    if (t && ArrayBuffer.isView(t.data) && t.data.length !== numel(p.shape)) {
       throw new CheckpointError(
         `weight ${p.name} has ${t.data.length} values but shape [${p.shape.join(', ')}] needs ${numel(p.shape)}`,
       );
@@ -278,7 +286,7 @@ export function saveCheckpoint(
     const toWrite: TensorToWrite[] = expected.map((p) => ({
       name: p.name,
       shape: p.shape,
-      data: (weights.get(p.name) as { data: Float32Array | Float64Array }).data,
+      data: (weights.get(p.name) as SaveTensor).data,
     }));
     let done = 0;
     writeShardedSafetensors(tmp, toWrite, outDtype, {
