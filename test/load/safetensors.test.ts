@@ -43,6 +43,40 @@ test('float32 round trip is bit-exact, to float32 and widened to float64', () =>
   assert.equal(readdirSync(root).filter((f) => f.endsWith('.tmp')).length, 0, 'no temp file left behind');
 });
 
+/**
+ * The checks the reference (Rust) safetensors loader applies before Python transformers sees a tensor: the header
+ * is a JSON object, its entries tile the data section from byte 0 with no gap or overlap, and nothing trails.
+ */
+function assertStrictlyValid(file: string): void {
+  const bytes = readFileSync(file);
+  const n = Number(bytes.readBigUInt64LE(0));
+  assert.equal(n % 8, 0, `${file}: header length ${n} is not a multiple of 8`);
+  assert.equal(bytes[8], 0x7b, 'the header starts with {');
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<
+    string,
+    { data_offsets: [number, number] }
+  >;
+  const entries = Object.entries(header)
+    .filter(([k]) => k !== '__metadata__')
+    .map(([, v]) => v.data_offsets)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cursor = 0;
+  for (const [begin, end] of entries) {
+    assert.equal(begin, cursor, 'tensors tile the data section without gaps');
+    cursor = end;
+  }
+  assert.equal(cursor, bytes.byteLength - 8 - n, 'the last tensor ends at the end of the file');
+}
+
+test('written files pass the strict layout checks of the reference loader, single and sharded', () => {
+  const single = join(root, 'strict.safetensors');
+  writeSafetensors(single, randomTensors(9), 'BF16', { metadata: { format: 'pt' } });
+  assertStrictlyValid(single);
+  const dir = join(root, 'strict-sharded');
+  const files = writeShardedSafetensors(dir, randomTensors(9), 'F16', { maxShardBytes: 40 });
+  for (const f of files.filter((f) => f.endsWith('.safetensors'))) assertStrictlyValid(join(dir, f));
+});
+
 test('the header is 8-byte aligned JSON with back-to-back offsets in the given order', () => {
   const file = join(root, 'layout.safetensors');
   writeSafetensors(file, randomTensors(2), 'BF16');
