@@ -19,11 +19,14 @@ export class Progress {
       isTTY: Boolean(process.stderr.isTTY),
     },
     private readonly intervalMs = 5000,
+    /** Nothing is shown for jobs that finish sooner than this. */
+    private readonly delayMs = 2000,
   ) {}
 
   /** Reports `done` of `total` with optional fields such as { loss: '2.31', 'tok/s': '9100' }. */
   update(done: number, fields: Readonly<Record<string, string>> = {}, force = false): void {
     const now = Date.now();
+    if (now - this.started < this.delayMs && !force) return;
     const interval = this.sink.isTTY ? 100 : this.intervalMs;
     if (!force && now - this.lastPrint < interval && done < this.total) return;
     this.lastPrint = now;

@@ -1,5 +1,18 @@
 // The table of `propmend` subcommands: one import and one entry per command file in this folder.
 // Owns nothing but the names; each command's behaviour lives in its own file.
 import type { CliCommand } from '../command';
+import { captureCommand } from './capture';
+import { generateCommand } from './generate';
+import { gradCommand } from './grad';
+import { infoCommand } from './info';
+import { pretrainCommand } from './pretrain';
+import { scoreCommand } from './score';
 
-export const commands: Record<string, CliCommand> = {};
+export const commands: Record<string, CliCommand> = {
+  capture: captureCommand,
+  generate: generateCommand,
+  grad: gradCommand,
+  info: infoCommand,
+  pretrain: pretrainCommand,
+  score: scoreCommand,
+};

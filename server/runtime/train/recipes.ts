@@ -44,7 +44,7 @@ export const RECIPES = Object.freeze({
       initStd: 0.05,
     },
     batchSize: 32,
-    epochs: 1,
+    epochs: 100,
     maxSteps: 40,
     peakLr: 1e-2,
     warmupSteps: 5,
