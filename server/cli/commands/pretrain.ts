@@ -123,6 +123,7 @@ ${RUNTIME_USAGE}
         recipeHash,
         store,
         signal: io.signal,
+        onResume: (step) => io.stderr(`resuming from the checkpoint at step ${step} in ${out}.training\n`),
         onStep: (r) =>
           progress.update(r.step, {
             epoch: String(r.epoch + 1),

@@ -85,6 +85,8 @@ export interface PretrainRun {
   readonly signal?: AbortSignal;
   readonly onStep?: (report: StepReport) => void;
   readonly onCheckpoint?: (step: number) => void;
+  /** Called once when training continues from a stored checkpoint. */
+  readonly onResume?: (step: number) => void;
 }
 
 export class TrainingCancelled extends Error {
@@ -208,7 +210,8 @@ export async function pretrain(run: PretrainRun): Promise<TrainingState> {
       'the checkpoint was written by a different recipe or corpus; delete it or use the same settings to resume',
     );
   }
-  if (!state) {
+  if (state) run.onResume?.(state.step);
+  else {
     const weights = initialWeights(config, recipe);
     state = {
       recipeHash: run.recipeHash,
