@@ -229,6 +229,15 @@ test('integer tensors (I64, I32) are read as they are', () => {
   reader.close();
 });
 
+test('float64 tensors read as float64 exactly and narrow to float32 by rounding to nearest', () => {
+  const header = buildHeader([{ name: 'x', dtype: 'F64', shape: [3] }]);
+  const file = join(root, 'f64.safetensors');
+  const values = Float64Array.of(0.1, -1 / 3, 1e-300);
+  writeFileSync(file, Buffer.concat([header.bytes, new Uint8Array(values.buffer)]));
+  assert.deepEqual(readAllFloat(file, 'float64').tensors.get('x')?.data, values);
+  assert.deepEqual(readAllFloat(file, 'float32').tensors.get('x')?.data, Float32Array.from(values));
+});
+
 test('truncated and corrupt files give errors naming the file and the problem', () => {
   const good = join(root, 'good.safetensors');
   writeSafetensors(good, randomTensors(5), 'F32');

@@ -196,6 +196,11 @@ export class TensorReader {
     const fd = this.fd(file);
     const start = src.dataOffset + info.begin;
     const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    if (info.dtype === 'I64' || info.dtype === 'I32') {
+      throw new CheckpointError(
+        `${file}: tensor "${info.name}" has dtype ${info.dtype}, not a float type (valid: F32, F16, BF16, F64); it cannot be a model weight`,
+      );
+    }
     if ((info.dtype === 'F32' && dtype === 'float32') || (info.dtype === 'F64' && dtype === 'float64')) {
       const out = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
       readFully(fd, bytesOf(out), start, file);
@@ -216,21 +221,16 @@ export class TensorReader {
       }
       return out;
     }
-    if (info.dtype === 'F32' || info.dtype === 'F64') {
-      // float32 file widened to float64 (or float64 file narrowed to float32), chunk by chunk.
-      const chunk = Math.floor(CONVERT_CHUNK_ELEMENTS / 2);
-      const size = info.dtype === 'F32' ? 4 : 8;
-      for (let i = 0; i < n; i += chunk) {
-        const m = Math.min(chunk, n - i);
-        const raw = info.dtype === 'F32' ? new Float32Array(m) : new Float64Array(m);
-        readFully(fd, bytesOf(raw), start + size * i, file);
-        out.set(raw, i);
-      }
-      return out;
+    // A float32 file widened to float64, or a float64 file narrowed to float32 (round to nearest), chunk by chunk.
+    const chunk = Math.min(n, Math.floor(CONVERT_CHUNK_ELEMENTS / 2));
+    const size = info.dtype === 'F32' ? 4 : 8;
+    const buffer = info.dtype === 'F32' ? new Float32Array(chunk) : new Float64Array(chunk);
+    for (let i = 0; i < n; i += chunk) {
+      const raw = buffer.subarray(0, Math.min(chunk, n - i));
+      readFully(fd, bytesOf(raw), start + size * i, file);
+      out.set(raw, i);
     }
-    throw new CheckpointError(
-      `${file}: tensor "${info.name}" has dtype ${info.dtype}, not a float type (valid: F32, F16, BF16, F64); it cannot be a model weight`,
-    );
+    return out;
   }
 
   /** Reads an integer tensor (I64 as BigInt64Array, I32 as Int32Array). */
