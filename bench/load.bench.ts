@@ -145,9 +145,9 @@ function main(): void {
     ['weights in memory', `${(first.weightBytes / GIB).toFixed(2)} GiB float32`],
     [
       'load time',
-      `min ${times[0]?.toFixed(2)} s, median ${median.toFixed(2)} s, max ${times.at(-1)?.toFixed(2)} s (${reps} runs)`,
+      `first ${cold.toFixed(2)} s; then min ${times[0]?.toFixed(2)} s, median ${median.toFixed(2)} s over ${warm.length} runs`,
     ],
-    ['throughput', `${summary.readGBps.toFixed(2)} GB/s of checkpoint (median)`],
+    ['throughput', `${summary.readGBps.toFixed(2)} GB/s of checkpoint (warm median)`],
     [
       'peak RSS',
       `${(peak / GIB).toFixed(2)} GiB (process baseline ${(first.rssBeforeBytes / GIB).toFixed(2)} GiB)`,
