@@ -3,7 +3,7 @@
 // child processes so each peak RSS belongs to one load only. Table on stdout, --json for machines, logs on stderr.
 // Usage: node --import tsx bench/load.bench.ts [--json] [--reps N] [--dtype bf16|f16|f32] [--shards N] [--dir DIR]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Progress } from '../server/common/progress';
@@ -49,10 +49,15 @@ function child(dir: string): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function folderBytes(dir: string): number {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.safetensors'))
-    .reduce((s, f) => s + statSync(join(dir, f)).size, 0);
+/** Size and count of the folder's safetensors files and its stored dtype, whatever flags were given. */
+function describeFolder(dir: string): { bytes: number; files: number; dtype: string } {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.safetensors'));
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { torch_dtype?: string };
+  return {
+    bytes: files.reduce((s, f) => s + statSync(join(dir, f)).size, 0),
+    files: files.length,
+    dtype: config.torch_dtype ?? 'unknown dtype',
+  };
 }
 
 const GB = 1e9;
@@ -112,14 +117,15 @@ function main(): void {
   const warm = runs.slice(1).map((r) => r.seconds);
   const times = (warm.length ? warm : [cold]).sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)] as number;
-  const fileBytes = folderBytes(dir);
+  const folder = describeFolder(dir);
+  const fileBytes = folder.bytes;
   const first = runs[0] as ChildResult;
   const peak = Math.max(...runs.map((r) => r.peakRssBytes));
   const summary = {
     bench: 'load',
-    case: `llama-1b-shaped ${DTYPE_FLAGS[dtype]} -> float32`,
+    case: `${values.dir ? 'checkpoint' : 'llama-1b-shaped'} ${folder.dtype} -> float32`,
     dir,
-    shards,
+    shards: folder.files,
     fileBytes,
     params: first.params,
     tensors: first.tensors,
@@ -137,7 +143,7 @@ function main(): void {
   }
   const rows: Array<[string, string]> = [
     ['case', summary.case],
-    ['files', `${(fileBytes / GB).toFixed(2)} GB in ${shards} shard(s)`],
+    ['files', `${(fileBytes / GB).toFixed(2)} GB in ${folder.files} safetensors file(s)`],
     [
       'parameters',
       `${(first.params / 1e9).toFixed(3)} G in ${first.tensors} tensors (tied lm_head not stored)`,
