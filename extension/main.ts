@@ -1,0 +1,49 @@
+// The VS Code extension entry: starts the PropMEND language server (dist/lsp.js) over stdio with
+// vscode-languageclient and forwards the `propmend.*` settings. Owns activation only; it must not
+// import server code (the server is a separate process) and it never loads a model.
+import { join } from 'node:path';
+import { type ExtensionContext, window, workspace } from 'vscode';
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { DOCUMENT_SELECTOR, SETTINGS_SECTION } from './selectors';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: ExtensionContext): Promise<void> {
+  const serverModule = context.asAbsolutePath(join('dist', 'lsp.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.stdio },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.stdio,
+      options: { execArgv: ['--inspect=6010'] },
+    },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENT_SELECTOR,
+    synchronize: {
+      configurationSection: SETTINGS_SECTION,
+      fileEvents: workspace.createFileSystemWatcher('**/*.{jsonl,json}'),
+    },
+  };
+  client = new LanguageClient('propmend', 'PropMEND datasets', serverOptions, clientOptions);
+  try {
+    await client.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    void window.showErrorMessage(
+      `PropMEND: the dataset language server did not start (${reason}); run "npm run build" so that ${serverModule} exists, then reload the window`,
+    );
+    return;
+  }
+  context.subscriptions.push({ dispose: () => void client?.stop() });
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) await client.stop();
+  client = undefined;
+}
