@@ -1,0 +1,314 @@
+// The checking engine: checks one file of any kind against its environment (KB, tokenizer, sibling splits)
+// and returns plain diagnostics. Keeps per-line results of *.ripple.jsonl files keyed by the line's text,
+// so re-checking after an edit only re-parses changed lines (the language server and the benchmark use this).
+import { basename, dirname, join, resolve } from 'node:path';
+import { duplicateKeyDiagnostics } from '../diagnostics/duplicate-key';
+import { RULES } from '../diagnostics/index';
+import { syntaxDiagnostics } from '../diagnostics/json-syntax';
+import type { DatasetFile, DatasetInstance, Emit, InstanceContext, TokenBudget } from '../diagnostics/rule';
+import { schemaDiagnostics } from '../diagnostics/schema';
+import { tooManyDiagnostic } from '../diagnostics/too-many';
+import { Environment } from './environment';
+import { type Instance, readInstance } from './instance';
+import { JsonDoc } from './json';
+import { detectKind } from './kind';
+import { type Pending, resolvePending } from './report';
+import type { FileSource } from './source';
+import { type Split, splitFromFileName } from './splits';
+import { splitLines } from './text';
+import {
+  type CheckSettings,
+  compareRanges,
+  type Diagnostic,
+  type FileKind,
+  type FileReport,
+  MAX_DIAGNOSTICS_PER_FILE,
+  shiftDiagnostic,
+} from './types';
+
+interface LineEntry {
+  readonly text: string;
+  /** Syntax, schema and duplicate-key diagnostics, at line 0. */
+  readonly base: readonly Diagnostic[];
+  readonly instance?: Instance;
+  /** Instance-rule diagnostics at line 0, valid for the environment `key`. */
+  sem?: { readonly key: string; readonly diags: readonly Diagnostic[] };
+}
+
+interface RippleFile {
+  readonly path: string;
+  readonly lines: ReadonlyArray<{ readonly line: number; readonly entry: LineEntry }>;
+}
+
+export interface SessionOptions {
+  readonly source: FileSource;
+  readonly settings?: CheckSettings;
+  /** Where the search for *.kb.json stops (the workspace root); default: the filesystem root. */
+  readonly root?: string;
+}
+
+function collector(out: Pending[], code: string, severity: Pending['severity']): Emit {
+  return (at, message, options) =>
+    out.push({
+      severity: options?.severity ?? severity,
+      code,
+      message,
+      at,
+      ...(options?.fixes ? { fixes: options.fixes } : {}),
+    });
+}
+
+/** Runs every rule's instance scope on one instance. */
+function instanceRules(inst: Instance, ctx: InstanceContext): Pending[] {
+  const out: Pending[] = [];
+  for (const rule of RULES) {
+    if (!rule.instance || (rule.needsKb && !ctx.kb)) continue;
+    rule.instance(inst, ctx, collector(out, rule.code, rule.severity));
+  }
+  return out;
+}
+
+/** Sorts and caps a file's diagnostics. */
+export function finish(diags: Diagnostic[]): Diagnostic[] {
+  diags.sort((a, b) => compareRanges(a.range, b.range) || a.code.localeCompare(b.code));
+  if (diags.length <= MAX_DIAGNOSTICS_PER_FILE) return diags;
+  const kept = diags.slice(0, MAX_DIAGNOSTICS_PER_FILE);
+  kept.push(
+    tooManyDiagnostic(
+      MAX_DIAGNOSTICS_PER_FILE,
+      diags.length - MAX_DIAGNOSTICS_PER_FILE,
+      kept[kept.length - 1] as Diagnostic,
+    ),
+  );
+  return kept;
+}
+
+export class CheckSession {
+  readonly env: Environment;
+  private settings: CheckSettings;
+  private readonly ripple = new Map<string, Map<string, LineEntry>>();
+
+  constructor(readonly options: SessionOptions) {
+    this.settings = options.settings ?? {};
+    this.env = new Environment(options.source, options.root);
+  }
+
+  get source(): FileSource {
+    return this.options.source;
+  }
+
+  setSettings(settings: CheckSettings): void {
+    this.settings = settings;
+  }
+
+  /** The kind of a file, from its name or (for other .json files) its first bytes. */
+  kindOf(path: string, text?: string): FileKind | undefined {
+    return detectKind(path, text ?? this.source.readText(path)?.slice(0, 4096));
+  }
+
+  /** Checks one file; `text` overrides the file's content (an unsaved editor buffer). */
+  async check(path: string, opts: { text?: string; kind?: FileKind } = {}): Promise<FileReport> {
+    const abs = resolve(path);
+    const text = opts.text ?? this.source.readText(abs) ?? '';
+    const kind = opts.kind ?? this.kindOf(abs, text) ?? 'ripple';
+    let diagnostics: Diagnostic[];
+    if (kind === 'ripple') diagnostics = await this.checkRipple(abs, text);
+    else if (kind === 'kb') diagnostics = this.checkKb(abs, text);
+    else if (kind === 'edit') diagnostics = await this.checkEdit(abs, text);
+    else diagnostics = this.checkRippleEdits(abs, text);
+    return { path: abs, kind, diagnostics: finish(diagnostics) };
+  }
+
+  // --- *.ripple.jsonl -------------------------------------------------------------------------------
+
+  private lineEntry(cache: Map<string, LineEntry>, text: string, defaultSplit: Split | undefined): LineEntry {
+    const hit = cache.get(text);
+    if (hit) return hit;
+    const doc = new JsonDoc(text);
+    const pending: Pending[] = [];
+    let instance: Instance | undefined;
+    if (!doc.ok) pending.push(...syntaxDiagnostics(doc, ' on this line'));
+    else {
+      pending.push(...schemaDiagnostics('ripple', doc.value, 'value'), ...duplicateKeyDiagnostics(doc));
+      instance = readInstance(doc.value, defaultSplit);
+    }
+    const entry: LineEntry = { text, base: resolvePending(doc, pending), ...(instance ? { instance } : {}) };
+    cache.set(text, entry);
+    return entry;
+  }
+
+  /** Parses a JSONL text into per-line entries, reusing unchanged lines. */
+  private rippleFile(path: string, text: string): RippleFile {
+    const previous = this.ripple.get(path) ?? new Map<string, LineEntry>();
+    const next = new Map<string, LineEntry>();
+    const defaultSplit = splitFromFileName(basename(path));
+    const lines: Array<{ line: number; entry: LineEntry }> = [];
+    for (const l of splitLines(text)) {
+      if (l.text.trim() === '') continue;
+      const entry = next.get(l.text) ?? previous.get(l.text) ?? this.lineEntry(next, l.text, defaultSplit);
+      next.set(l.text, entry);
+      lines.push({ line: l.index, entry });
+    }
+    this.ripple.set(path, next);
+    return { path, lines };
+  }
+
+  private async checkRipple(path: string, text: string): Promise<Diagnostic[]> {
+    const { kb, notes: kbNotes } = this.env.kbFor(path, this.settings.kb);
+    const tokens = await this.env.budget(this.settings, this.settings.tokenizer);
+    const key = `${kb?.version ?? 'none'}|${tokens.key}`;
+    const ctx: InstanceContext = {
+      kind: 'ripple',
+      ...(kb ? { kb } : {}),
+      ...(tokens.budget ? { tokens: tokens.budget } : {}),
+    };
+    const file = this.rippleFile(path, text);
+    const out: Diagnostic[] = [...resolvePending(undefined, [...kbNotes, ...tokens.notes])];
+    for (const { line, entry } of file.lines) {
+      for (const d of entry.base) out.push(shiftDiagnostic(d, line));
+      if (!entry.instance) continue;
+      if (entry.sem?.key !== key) {
+        entry.sem = {
+          key,
+          diags: resolvePending(new JsonDoc(entry.text), instanceRules(entry.instance, ctx)),
+        };
+      }
+      for (const d of entry.sem.diags) out.push(shiftDiagnostic(d, line));
+    }
+    out.push(...this.datasetDiagnostics(file, kb));
+    return out;
+  }
+
+  /** Cross-file rules over the *.ripple.jsonl files of the folder, reported for `file` only. */
+  private datasetDiagnostics(file: RippleFile, kb: InstanceContext['kb']): Diagnostic[] {
+    const dir = dirname(file.path);
+    const names = (this.source.listDir(dir) ?? []).filter((n) => n.endsWith('.ripple.jsonl'));
+    if (!names.includes(basename(file.path))) names.push(basename(file.path));
+    names.sort();
+    const files: DatasetFile[] = [];
+    const entryOf = new Map<DatasetInstance, LineEntry>();
+    let mine: DatasetFile | undefined;
+    for (const name of names) {
+      const path = join(dir, name);
+      const rf = path === file.path ? file : this.siblingFile(path);
+      if (!rf) continue;
+      const instances: DatasetInstance[] = [];
+      for (const { line, entry } of rf.lines) {
+        if (!entry.instance) continue;
+        const item = { line, instance: entry.instance };
+        entryOf.set(item, entry);
+        instances.push(item);
+      }
+      const df: DatasetFile = { path, name, instances };
+      if (path === file.path) mine = df;
+      files.push(df);
+    }
+    const byItem = new Map<DatasetInstance, Pending[]>();
+    for (const rule of RULES) {
+      if (!rule.dataset || (rule.needsKb && !kb)) continue;
+      rule.dataset({ files, ...(kb ? { kb } : {}) }, (f, item, at, message, options) => {
+        if (f !== mine) return;
+        let list = byItem.get(item);
+        if (!list) {
+          list = [];
+          byItem.set(item, list);
+        }
+        collector(list, rule.code, rule.severity)(at, message, options);
+      });
+    }
+    const out: Diagnostic[] = [];
+    for (const [item, pending] of byItem) {
+      const entry = entryOf.get(item) as LineEntry;
+      for (const d of resolvePending(new JsonDoc(entry.text), pending))
+        out.push(shiftDiagnostic(d, item.line));
+    }
+    return out;
+  }
+
+  private siblingFile(path: string): RippleFile | undefined {
+    const text = this.source.readText(path);
+    return text === undefined ? undefined : this.rippleFile(path, text);
+  }
+
+  // --- *.kb.json -------------------------------------------------------------------------------------
+
+  private checkKb(path: string, text: string): Diagnostic[] {
+    const doc = this.env.doc(path, text);
+    if (!doc.ok) return resolvePending(doc, syntaxDiagnostics(doc, ''));
+    const pending: Pending[] = [
+      ...schemaDiagnostics('kb', doc.value, 'start'),
+      ...duplicateKeyDiagnostics(doc),
+    ];
+    const siblings = this.env.nearestKbFiles(dirname(path)).filter((f) => f !== path);
+    const { kb } = this.env.kbOf([path, ...siblings], new Map([[path, text]]));
+    if (kb) {
+      for (const rule of RULES) {
+        rule.kb?.({ path, value: doc.value, kb }, collector(pending, rule.code, rule.severity));
+      }
+    }
+    return resolvePending(doc, pending);
+  }
+
+  // --- *.edit.json -----------------------------------------------------------------------------------
+
+  private async checkEdit(path: string, text: string): Promise<Diagnostic[]> {
+    const doc = this.env.doc(path, text);
+    if (!doc.ok) return resolvePending(doc, syntaxDiagnostics(doc, ''));
+    const pending: Pending[] = [
+      ...schemaDiagnostics('edit', doc.value, 'start'),
+      ...duplicateKeyDiagnostics(doc),
+    ];
+    const value = (
+      doc.value !== null && typeof doc.value === 'object' && !Array.isArray(doc.value) ? doc.value : {}
+    ) as Record<string, unknown>;
+    const dir = dirname(path);
+    const rel = (v: unknown) => (typeof v === 'string' && v !== '' ? resolve(dir, v) : undefined);
+    const { kb, notes } = this.env.kbFor(path, this.settings.kb ?? rel(value.kb));
+    pending.push(...notes);
+    const model = rel(value.model);
+    const modelTokenizer = model && this.source.exists(join(model, 'tokenizer.json')) ? model : undefined;
+    const generation = (value.generation ?? {}) as Record<string, unknown>;
+    const tokens = await this.env.budget(this.settings, this.settings.tokenizer ?? modelTokenizer, {
+      ...(typeof generation.max_new_tokens === 'number' ? { maxNewTokens: generation.max_new_tokens } : {}),
+      ...(typeof generation.prompt_template === 'string'
+        ? { promptTemplate: generation.prompt_template }
+        : {}),
+    });
+    pending.push(...tokens.notes);
+    const inst = readInstance(value);
+    if (inst) {
+      const ctx: InstanceContext = {
+        kind: 'edit',
+        ...(kb ? { kb } : {}),
+        ...(tokens.budget ? { tokens: tokens.budget as TokenBudget } : {}),
+      };
+      pending.push(...instanceRules(inst, ctx));
+    }
+    const editCtx = {
+      value,
+      resolve: (p: string) => resolve(dir, p),
+      exists: (p: string) => this.source.exists(p),
+      readJson: (p: string) => {
+        const t = this.source.readText(p);
+        if (t === undefined) return undefined;
+        const d = new JsonDoc(t);
+        return d.ok ? d.value : undefined;
+      },
+    };
+    for (const rule of RULES) rule.edit?.(editCtx, collector(pending, rule.code, rule.severity));
+    return resolvePending(doc, pending);
+  }
+
+  // --- RippleEdits benchmark JSON ----------------------------------------------------------------------
+
+  private checkRippleEdits(path: string, text: string): Diagnostic[] {
+    const doc = this.env.doc(path, text);
+    if (!doc.ok) return resolvePending(doc, syntaxDiagnostics(doc, ''));
+    const pending: Pending[] = [
+      ...schemaDiagnostics('rippleedits', doc.value, 'start'),
+      ...duplicateKeyDiagnostics(doc),
+    ];
+    for (const rule of RULES) rule.rippleedits?.(doc.value, collector(pending, rule.code, rule.severity));
+    return resolvePending(doc, pending);
+  }
+}

@@ -1,0 +1,15 @@
+// Diagnostic: propmend/json-syntax
+// Text that is not valid JSON (per line in *.jsonl), located at the offending character.
+import type { JsonDoc } from '../check/json';
+import type { Pending } from '../check/report';
+
+export const JSON_SYNTAX = 'json-syntax';
+
+export function syntaxDiagnostics(doc: JsonDoc, context: string): Pending[] {
+  return doc.syntaxErrors().map((e) => ({
+    severity: 'error',
+    code: JSON_SYNTAX,
+    message: `invalid JSON${context}: ${e.message}`,
+    at: { range: e.range },
+  }));
+}
