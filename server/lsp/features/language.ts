@@ -1,0 +1,186 @@
+// Editor features over the checked files: completion of relation, entity and type names from the KB,
+// hover with signatures and known facts, go-to-definition into the KB file, and document symbols.
+// Works on plain data from the engine; main.ts converts the results to LSP messages.
+import { basename, dirname } from 'node:path';
+import {
+  type CompletionItem,
+  CompletionItemKind,
+  type DocumentSymbol,
+  SymbolKind,
+} from 'vscode-languageserver/node';
+import { JsonDoc } from '../check/json';
+import type { Decl, Kb } from '../check/kb';
+import type { CheckSession } from '../check/session';
+import { splitLines } from '../check/text';
+import type { CheckSettings, FileKind, Position, Range } from '../check/types';
+import { cursorContext, instanceSlot, kbSlot, type NameSlot } from './location';
+import { entityHover, relationHover, relationSignature, typeHover } from './names';
+
+export interface DocumentRef {
+  readonly path: string;
+  readonly kind: FileKind;
+  readonly text: string;
+}
+
+/** The KB a document's names refer to: a KB file's folder union, else what the checker uses. */
+export function kbForDocument(
+  session: CheckSession,
+  settings: CheckSettings,
+  doc: DocumentRef,
+): Kb | undefined {
+  if (doc.kind === 'kb') {
+    const files = session.env.nearestKbFiles(dirname(doc.path)).filter((f) => f !== doc.path);
+    return session.env.kbOf([doc.path, ...files], new Map([[doc.path, doc.text]])).kb;
+  }
+  if (doc.kind === 'rippleedits') return undefined;
+  let explicit = settings.kb;
+  if (explicit === undefined && doc.kind === 'edit') {
+    const parsed = new JsonDoc(doc.text).value as { kb?: unknown } | undefined;
+    if (typeof parsed?.kb === 'string') explicit = `${dirname(doc.path)}/${parsed.kb}`;
+  }
+  return session.env.kbFor(doc.path, explicit).kb;
+}
+
+function slotAt(doc: DocumentRef, position: Position) {
+  const ctx = cursorContext(doc.text, position, doc.kind === 'ripple');
+  const slot: NameSlot = doc.kind === 'kb' ? kbSlot(ctx.path, ctx.atKey) : instanceSlot(ctx.path, ctx.atKey);
+  return { ctx, slot };
+}
+
+export function completion(kb: Kb | undefined, doc: DocumentRef, position: Position): CompletionItem[] {
+  if (!kb) return [];
+  const { ctx, slot } = slotAt(doc, position);
+  if (!slot) return [];
+  const range: Range = ctx.string?.range ?? { start: position, end: position };
+  const item = (label: string, kind: CompletionItemKind, detail: string): CompletionItem => ({
+    label,
+    kind,
+    detail,
+    textEdit: { range, newText: JSON.stringify(label) },
+    filterText: JSON.stringify(label),
+  });
+  if (slot === 'relation') {
+    return [...kb.relations.values()].map((r) =>
+      item(r.name, CompletionItemKind.Property, relationSignature(r)),
+    );
+  }
+  if (slot === 'type') {
+    return [...kb.types.values()].map((t) =>
+      item(t.name, CompletionItemKind.Class, t.literal ? 'literal type' : 'entity type'),
+    );
+  }
+  return [...kb.entities.values()].map((e) => item(e.name, CompletionItemKind.Value, e.type));
+}
+
+/** The KB declaration named by the string under the cursor, preferring what the slot expects. */
+function lookup(kb: Kb, name: string, slot: NameSlot) {
+  const order: NameSlot[] = slot ? [slot, 'relation', 'entity', 'type'] : ['relation', 'entity', 'type'];
+  for (const s of order) {
+    if (s === 'relation' && kb.relations.has(name)) return { slot: s, relation: kb.relations.get(name) };
+    if (s === 'entity' && kb.resolve(name)) return { slot: s, entity: kb.resolve(name) };
+    if (s === 'type' && kb.types.has(name)) return { slot: s, type: kb.types.get(name) };
+  }
+  return undefined;
+}
+
+export function hover(
+  kb: Kb | undefined,
+  doc: DocumentRef,
+  position: Position,
+): { markdown: string; range: Range } | undefined {
+  if (!kb) return undefined;
+  const { ctx, slot } = slotAt(doc, position);
+  if (!ctx.string) return undefined;
+  const hit = lookup(kb, ctx.string.value, slot);
+  if (!hit) return undefined;
+  const markdown = hit.relation
+    ? relationHover(hit.relation)
+    : hit.entity
+      ? entityHover(kb, hit.entity)
+      : hit.type
+        ? typeHover(kb, hit.type)
+        : undefined;
+  return markdown ? { markdown, range: ctx.string.range } : undefined;
+}
+
+export function definition(kb: Kb | undefined, doc: DocumentRef, position: Position): Decl | undefined {
+  if (!kb) return undefined;
+  const { ctx, slot } = slotAt(doc, position);
+  if (!ctx.string) return undefined;
+  const hit = lookup(kb, ctx.string.value, slot);
+  return hit?.relation?.decl ?? hit?.entity?.decl ?? hit?.type?.decl;
+}
+
+function symbol(
+  name: string,
+  detail: string,
+  kind: SymbolKind,
+  range: Range,
+  children?: DocumentSymbol[],
+): DocumentSymbol {
+  return {
+    name: name || '(unnamed)',
+    detail,
+    kind,
+    range,
+    selectionRange: range,
+    ...(children ? { children } : {}),
+  };
+}
+
+/** One symbol per instance (ripple lines, RippleEdits records), per declaration (KB), or the spec itself. */
+export function documentSymbols(kb: Kb | undefined, doc: DocumentRef): DocumentSymbol[] {
+  if (doc.kind === 'ripple') {
+    const out: DocumentSymbol[] = [];
+    for (const l of splitLines(doc.text)) {
+      if (l.text.trim() === '') continue;
+      const v = new JsonDoc(l.text).value as { id?: unknown; subject?: unknown } | undefined;
+      const range = {
+        start: { line: l.index, character: 0 },
+        end: { line: l.index, character: l.text.length },
+      };
+      const name = typeof v?.id === 'string' ? v.id : `line ${l.index + 1}`;
+      out.push(symbol(name, typeof v?.subject === 'string' ? v.subject : '', SymbolKind.Object, range));
+    }
+    return out;
+  }
+  const parsed = new JsonDoc(doc.text);
+  if (!parsed.ok) return [];
+  if (doc.kind === 'kb') {
+    if (!kb) return [];
+    const mine = <T extends { decl: Decl }>(xs: Iterable<T>) =>
+      [...xs].filter((x) => x.decl.path === doc.path);
+    return [
+      ...mine(kb.types.values()).map((t) => symbol(t.name, 'type', SymbolKind.Class, t.decl.range)),
+      ...mine(kb.relations.values()).map((r) =>
+        symbol(r.name, relationSignature(r), SymbolKind.Property, r.decl.range),
+      ),
+      ...mine(kb.entities.values()).map((e) => symbol(e.name, e.type, SymbolKind.Object, e.decl.range)),
+    ];
+  }
+  if (doc.kind === 'edit') {
+    const v = parsed.value as { subject?: unknown } | null;
+    const [range] = parsed.resolve([{ path: [], part: 'value' }]);
+    return range
+      ? [
+          symbol(
+            typeof v?.subject === 'string' ? v.subject : basename(doc.path),
+            'edit spec',
+            SymbolKind.Object,
+            range,
+          ),
+        ]
+      : [];
+  }
+  if (!Array.isArray(parsed.value)) return [];
+  const records = parsed.value as Array<{ edit?: { prompt?: unknown } } | null>;
+  const ranges = parsed.resolve(records.map((_, i) => ({ path: [i], part: 'value' as const })));
+  return records.map((r, i) =>
+    symbol(
+      `record ${i}`,
+      typeof r?.edit?.prompt === 'string' ? r.edit.prompt : '',
+      SymbolKind.Object,
+      ranges[i] as Range,
+    ),
+  );
+}
