@@ -2,6 +2,9 @@
 // Owns nothing but the names; each command's behaviour lives in its own file.
 import type { CliCommand } from '../command';
 import { captureCommand } from './capture';
+import { checkCommand } from './check';
+import { convertCommand } from './convert';
+import { demoCommand } from './demo';
 import { generateCommand } from './generate';
 import { gradCommand } from './grad';
 import { infoCommand } from './info';
@@ -10,6 +13,9 @@ import { scoreCommand } from './score';
 
 export const commands: Record<string, CliCommand> = {
   capture: captureCommand,
+  check: checkCommand,
+  convert: convertCommand,
+  demo: demoCommand,
   generate: generateCommand,
   grad: gradCommand,
   info: infoCommand,
