@@ -13,6 +13,17 @@ import { DOCUMENT_SELECTOR, SETTINGS_SECTION } from './selectors';
 
 let client: LanguageClient | undefined;
 
+/** The `propmend.*` settings as the server reads them at start (later changes arrive by configuration sync). */
+function initialSettings(): Record<string, unknown> {
+  const c = workspace.getConfiguration(SETTINGS_SECTION);
+  return {
+    kb: c.get<string>('kb') ?? '',
+    tokenizer: c.get<string>('tokenizer') ?? '',
+    maxNewTokens: c.get<number>('maxNewTokens'),
+    context: c.get<number | null>('context') ?? undefined,
+  };
+}
+
 export async function activate(context: ExtensionContext): Promise<void> {
   const serverModule = context.asAbsolutePath(join('dist', 'lsp.js'));
   const serverOptions: ServerOptions = {
@@ -29,6 +40,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
       configurationSection: SETTINGS_SECTION,
       fileEvents: workspace.createFileSystemWatcher('**/*.{jsonl,json}'),
     },
+    initializationOptions: { settings: initialSettings() },
   };
   client = new LanguageClient('propmend', 'PropMEND datasets', serverOptions, clientOptions);
   try {
