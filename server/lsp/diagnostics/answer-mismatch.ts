@@ -12,6 +12,10 @@ export const answerMismatch: Rule = {
     if (!kb) return;
     for (const q of [...inst.propagation, ...inst.locality]) {
       if (q.answer === undefined || q.answer.trim() === '') continue;
+      // An answer of the wrong type is answer-type's finding; saying it twice helps nobody.
+      const range = kb.relations.get(q.path?.[q.path.length - 1] ?? '')?.range;
+      const type = kb.resolve(q.answer)?.type;
+      if (range && type && type !== range) continue;
       const ends = pathEnd(inst, q, kb);
       if (!ends || ends.length === 0) continue;
       if (
