@@ -115,6 +115,8 @@ export async function checkDiagnostics(src: string, options: FixtureOptions = {}
   const marked = new Set(files.flatMap((f) => f.expected.map((e) => e.code)));
   const diagnostics = new Map<string, readonly Diagnostic[]>();
   for (const f of files) {
+    // Files of no checkable kind (a model's config.json) are context only.
+    if (!options.kind && !session.kindOf(f.path)) continue;
     const report = await session.check(f.path, options.kind ? { kind: options.kind } : {});
     diagnostics.set(f.path, report.diagnostics);
     const actual = report.diagnostics.filter(
@@ -144,7 +146,7 @@ export async function checkDiagnostics(src: string, options: FixtureOptions = {}
 /** Applies the first fix of the diagnostic with `code` in `path` and returns the new text. */
 export function applyFix(result: FixtureResult, path: string, code: string, fixIndex = 0): string {
   const file = result.files.find((f) => f.path === path);
-  const d = result.diagnostics.get(path)?.find((x) => x.code === code);
+  const d = result.diagnostics.get(path)?.find((x) => x.code === code && (x.fixes?.length ?? 0) > fixIndex);
   const fix = d?.fixes?.[fixIndex];
   assert.ok(file && fix, `no fix ${fixIndex} for ${code} in ${path}`);
   const lines = file.text.split('\n');

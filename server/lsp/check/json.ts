@@ -23,8 +23,8 @@ export interface SyntaxError {
   readonly range: Range;
 }
 
-/** At most this many syntax errors per document: later ones mostly repeat the first. */
-const MAX_SYNTAX_ERRORS = 3;
+/** Syntax errors reported per document (per line in JSONL): later ones are mostly echoes of the first. */
+const MAX_SYNTAX_ERRORS = 1;
 
 const ERROR_TEXT: Record<string, string> = {
   InvalidSymbol: 'unexpected character',

@@ -240,7 +240,8 @@ export class CheckSession {
       ...duplicateKeyDiagnostics(doc),
     ];
     const siblings = this.env.nearestKbFiles(dirname(path)).filter((f) => f !== path);
-    const { kb } = this.env.kbOf([path, ...siblings], new Map([[path, text]]));
+    // Sorted, so a name declared in two files is reported in the later one, whichever file is checked.
+    const { kb } = this.env.kbOf([path, ...siblings].sort(), new Map([[path, text]]));
     if (kb) {
       for (const rule of RULES) {
         rule.kb?.({ path, value: doc.value, kb }, collector(pending, rule.code, rule.severity));
@@ -263,7 +264,11 @@ export class CheckSession {
     ) as Record<string, unknown>;
     const dir = dirname(path);
     const rel = (v: unknown) => (typeof v === 'string' && v !== '' ? resolve(dir, v) : undefined);
-    const { kb, notes } = this.env.kbFor(path, this.settings.kb ?? rel(value.kb));
+    // A spec naming a missing KB gets missing-file at its `kb` field; no second note on line 1.
+    const specKb = rel(value.kb);
+    const explicit = this.settings.kb ?? specKb;
+    const skipKb = explicit === specKb && specKb !== undefined && !this.source.exists(specKb);
+    const { kb, notes } = skipKb ? { kb: undefined, notes: [] } : this.env.kbFor(path, explicit);
     pending.push(...notes);
     const model = rel(value.model);
     const modelTokenizer = model && this.source.exists(join(model, 'tokenizer.json')) ? model : undefined;

@@ -22,7 +22,8 @@ export const domainMismatch: Rule = {
         t.subject === undefined ||
         (inst.subject !== undefined && normalize(t.subject) === normalize(inst.subject));
       const subjectType = isSubject ? inst.subjectType : typeOf(kb, t.subject as string);
-      if (subjectType && rel.domain && subjectType !== rel.domain) {
+      // An unknown subject type is reported by unknown-type; comparing it here would only repeat that.
+      if (subjectType && rel.domain && subjectType !== rel.domain && kb.types.has(subjectType)) {
         emit(
           at('triples', t.index, 'relation'),
           `"${rel.name}" applies to a ${rel.domain}, but the subject${isSubject ? '' : ` "${t.subject}"`} is a ${subjectType}`,

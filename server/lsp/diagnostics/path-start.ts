@@ -1,5 +1,6 @@
 // Diagnostic: propmend/path-start
 // A propagation path whose first hop is not a relation the fact's triples assert for the subject.
+import { normalize } from '../check/match';
 import { at, type Rule, replaceFix } from './rule';
 
 /**
@@ -11,11 +12,19 @@ export const RULE_DERIVED_CATEGORIES: ReadonlySet<string> = new Set(['Logical_Ge
 export const pathStart: Rule = {
   code: 'path-start',
   severity: 'error',
-  instance(inst, _ctx, emit) {
+  instance(inst, ctx, emit) {
+    const subject = inst.subject === undefined ? undefined : normalize(inst.subject);
     const asserted = [
-      ...new Set(inst.triples.map((t) => t.relation).filter((r): r is string => r !== undefined)),
+      ...new Set(
+        inst.triples
+          .filter((t) => t.subject === undefined || subject === undefined || normalize(t.subject) === subject)
+          .map((t) => t.relation)
+          .filter((r): r is string => r !== undefined),
+      ),
     ];
     if (asserted.length === 0) return;
+    // A misspelt asserted relation is reported by unknown-relation; every path would repeat it here.
+    if (ctx.kb && asserted.some((r) => !ctx.kb?.relations.has(r))) return;
     for (const q of inst.propagation) {
       const first = q.path?.[0];
       if (first === undefined || asserted.includes(first)) continue;

@@ -49,7 +49,8 @@ export const unknownEntity: Rule = {
       reportUnknownEntity(kb, t.object, at('triples', t.index, 'object'), emit, `triples[${t.index}].object`);
     }
     for (const q of inst.locality) {
-      if (q.entity !== undefined)
+      // The edited subject is new, so it is not in the KB; locality-mentions-subject judges that case.
+      if (q.entity !== undefined && normalize(q.entity) !== subject)
         reportUnknownEntity(
           kb,
           q.entity,

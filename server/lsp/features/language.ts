@@ -30,7 +30,7 @@ export function kbForDocument(
 ): Kb | undefined {
   if (doc.kind === 'kb') {
     const files = session.env.nearestKbFiles(dirname(doc.path)).filter((f) => f !== doc.path);
-    return session.env.kbOf([doc.path, ...files], new Map([[doc.path, doc.text]])).kb;
+    return session.env.kbOf([doc.path, ...files].sort(), new Map([[doc.path, doc.text]])).kb;
   }
   if (doc.kind === 'rippleedits') return undefined;
   let explicit = settings.kb;
