@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { CheckSession } from '../../server/lsp/check/session';
 import { diskSource, memorySource } from '../../server/lsp/check/source';
-import type { CheckSettings, Diagnostic, FileKind } from '../../server/lsp/check/types';
+import {
+  type CheckSettings,
+  type Diagnostic,
+  type FileKind,
+  type FileReport,
+  MAX_DIAGNOSTICS_PER_FILE,
+} from '../../server/lsp/check/types';
 
 export interface Expected {
   readonly range: string;
@@ -157,4 +163,25 @@ export function applyFix(result: FixtureResult, path: string, code: string, fixI
   for (const e of edits)
     text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
   return text;
+}
+
+/** Every diagnostic has a known severity, a code, a message without a final period and an in-range position. */
+export function assertWellFormed(report: FileReport, text: string): void {
+  const lines = text.split('\n');
+  assert.ok(
+    report.diagnostics.length <= MAX_DIAGNOSTICS_PER_FILE + 1,
+    `${report.diagnostics.length} diagnostics`,
+  );
+  for (const d of report.diagnostics) {
+    assert.ok(['error', 'warning', 'information', 'hint'].includes(d.severity));
+    assert.match(d.code, /^[a-z][a-z0-9-]*$/);
+    assert.ok(d.message.length > 0 && !d.message.endsWith('.'), d.message);
+    for (const p of [d.range.start, d.range.end]) {
+      assert.ok(p.line >= 0 && p.line < lines.length, `line ${p.line} of ${lines.length}`);
+      assert.ok(
+        p.character >= 0 && p.character <= (lines[p.line] as string).length,
+        `character ${p.character}`,
+      );
+    }
+  }
 }

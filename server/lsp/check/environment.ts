@@ -94,7 +94,20 @@ export class Environment {
         );
       }
     });
-    return { kb: hit.kb, files: present, notes };
+    // A KB that declares nothing (every file broken) would make every name "unknown": treat it as absent.
+    const k = hit.kb;
+    if (k.types.size === 0 && k.relations.size === 0 && k.entities.size === 0) {
+      if (notes.length === 0)
+        notes.push(
+          note(
+            'warning',
+            'no-kb',
+            `KB files ${present.join(', ')} declare no types, relations or entities, so KB checks are skipped`,
+          ),
+        );
+      return { files: present, notes };
+    }
+    return { kb: k, files: present, notes };
   }
 
   /** The KB for a dataset or edit spec at `path`; `explicit` is the setting or the spec's `kb` (absolute). */

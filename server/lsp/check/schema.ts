@@ -135,7 +135,7 @@ export function fieldName(path: JsonPath): string {
 function show(v: unknown): string {
   const t = jsonType(v);
   const text = JSON.stringify(v) ?? String(v);
-  const short = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  const short = text.length > 40 ? `${text.slice(0, 39)}…` : text;
   if (t === 'object') return 'an object';
   if (t === 'array') return `a list (${short})`;
   if (t === 'null') return 'null';
