@@ -28,8 +28,11 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 /** Paths to every value inside a JSON value. */
 function valuePaths(v: Json, path: Array<string | number> = [], out: Array<Array<string | number>> = []) {
   out.push(path);
-  if (Array.isArray(v)) v.forEach((x, i) => valuePaths(x, [...path, i], out));
-  else if (v !== null && typeof v === 'object')
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      valuePaths(x, [...path, i], out);
+    });
+  } else if (v !== null && typeof v === 'object')
     for (const [k, x] of Object.entries(v)) valuePaths(x, [...path, k], out);
   return out;
 }
