@@ -2,6 +2,7 @@
 // Folders are walked for dataset, KB, edit-spec and RippleEdits files; a path that does not exist or whose
 // kind cannot be told becomes an error diagnostic in its report, never an exception.
 import { join, resolve } from 'node:path';
+import { unknownKindDiagnostic } from '../diagnostics/unknown-kind';
 import { detectKind } from './kind';
 import { CheckSession } from './session';
 import { diskSource, type FileSource, isDirectory } from './source';
@@ -73,12 +74,7 @@ export async function checkPaths(
         jobs.push({
           path: abs,
           kind: 'ripple',
-          diagnostics: [
-            lineOne(
-              'unknown-kind',
-              `cannot tell the format of ${p} from its name; name it *.ripple.jsonl, *.kb.json or *.edit.json, or pass --kind ripple|kb|edit|rippleedits`,
-            ),
-          ],
+          diagnostics: [unknownKindDiagnostic(p)],
         });
     }
   }
