@@ -2,6 +2,8 @@
 // them `⟦text⟧⟨severity code⟩` marks an expected diagnostic's exact range (optionally `⟨error code: words⟩`
 // to require words in the message). checkDiagnostics() checks every file and compares all diagnostics.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CheckSession } from '../../server/lsp/check/session';
 import { diskSource, memorySource } from '../../server/lsp/check/source';
 import {
@@ -92,6 +94,8 @@ export interface FixtureOptions {
   readonly disk?: boolean;
   /** Force a kind for every checked file. */
   readonly kind?: FileKind;
+  /** Information/hint codes to compare even though no marker names them (passing cases). */
+  readonly compare?: readonly string[];
 }
 
 export interface FixtureResult {
@@ -118,7 +122,10 @@ export async function checkDiagnostics(src: string, options: FixtureOptions = {}
     options.disk ? diskSource : undefined,
   );
   const session = new CheckSession({ source, settings: options.settings ?? {}, root: '/ws' });
-  const marked = new Set(files.flatMap((f) => f.expected.map((e) => e.code)));
+  const marked = new Set([
+    ...files.flatMap((f) => f.expected.map((e) => e.code)),
+    ...(options.compare ?? []),
+  ]);
   const diagnostics = new Map<string, readonly Diagnostic[]>();
   for (const f of files) {
     // Files of no checkable kind (a model's config.json) are context only.
@@ -184,4 +191,14 @@ export function assertWellFormed(report: FileReport, text: string): void {
       );
     }
   }
+}
+
+/**
+ * A fresh temp folder inside the repository's git-ignored .cache/, not the system temp folder: the KB
+ * search walks up to the filesystem root, and a stray *.kb.json in /tmp would change what tests see.
+ */
+export function testTempDir(prefix: string): string {
+  const base = resolve(__dirname, '../../.cache/test-tmp');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, prefix));
 }

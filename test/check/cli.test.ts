@@ -1,17 +1,17 @@
 // The `propmend check`, `convert` and `demo` commands in-process: compiler-style and --json output with
 // 0-based LSP positions, exit codes (1 on errors, 2 on usage errors), and clear errors for bad input.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../server/cli/main';
+import { testTempDir } from './check-fixture';
 
 const SAMPLE = resolve(__dirname, '../fixtures/rippleedits-sample');
 let dir = '';
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'propmend-cli-'));
+  dir = testTempDir('propmend-cli-');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -106,6 +106,12 @@ test('missing-aliases: information with a fix that adds the KB aliases', async (
     applyFix(r, '/ws/d/data.ripple.jsonl', 'missing-aliases'),
     /"answer":"France", "aliases": \["French Republic"\]\}/,
   );
+  // Passing: the aliases are listed, or the answer's entity has no other names.
+  await checkDiagnostics(
+    `${KB}${D}{"id":"a","fact":"Zed was born in Rome.","subject":"Zed","triples":[{"subject":"Zed","relation":"born_in","object":"Rome"}],"propagation":[{"question":"In which country was Zed born?","answer":"Italy","path":["born_in","located_in"],"verbatim":false}],"locality":[{"question":"Which country has Paris as capital?","answer":"France","aliases":["French Republic"]}]}
+`,
+    { compare: ['missing-aliases'] },
+  );
 });
 
 test('answer-in-question: error for propagation, warning for locality', async () => {

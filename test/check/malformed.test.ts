@@ -2,19 +2,18 @@
 // types, binary garbage, a 50 MB dataset and a single 5 MB line. Big inputs are generated into a temp folder.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Rng } from '../../server/common/random';
 import { checkPaths } from '../../server/lsp/check/check-paths';
 import { type FileReport, MAX_DIAGNOSTICS_PER_FILE } from '../../server/lsp/check/types';
-import { assertWellFormed } from './check-fixture';
+import { assertWellFormed, testTempDir } from './check-fixture';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
 let dir = '';
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'propmend-malformed-'));
+  dir = testTempDir('propmend-malformed-');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,14 +1,13 @@
 // RippleEdits original format: the real sample checks without errors (its quirks are warnings), quirk
 // fixtures fail and pass, and converted output checks without errors when no KB is present.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { writeFileAtomic } from '../../server/common/atomic';
 import { checkPaths } from '../../server/lsp/check/check-paths';
 import { convertRippleEdits } from '../../server/lsp/convert/rippleedits';
-import { checkDiagnostics } from './check-fixture';
+import { checkDiagnostics, testTempDir } from './check-fixture';
 
 const SAMPLE = resolve(__dirname, '../fixtures/rippleedits-sample');
 const FILES = ['popular', 'random', 'recent'].map((n) => join(SAMPLE, `${n}.json`));
@@ -47,7 +46,7 @@ test('schema: the record structure is required, extra fields are tolerated', asy
 });
 
 test('convert: every sample record becomes an instance, and the output checks without errors', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'propmend-convert-'));
+  const dir = testTempDir('propmend-convert-');
   try {
     const subjects: string[] = [];
     for (const f of FILES) {

@@ -61,4 +61,12 @@ test('no-kb: one information diagnostic on line 1 when no KB is found', async ()
 ⟦⟧⟨info no-kb⟩${ok('a')}
 ${ok('b')}
 `);
+  await checkDiagnostics(
+    `//- /ws/w.kb.json
+{ "types": { "person": {}, "city": {} }, "relations": { "born_in": { "domain": "person", "range": "city", "cardinality": "many-to-one" } }, "entities": { "Rome": { "type": "city" } } }
+//- /ws/d/x.ripple.jsonl
+${ok('a')}
+`,
+    { compare: ['no-kb'] },
+  );
 });
