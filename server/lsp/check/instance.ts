@@ -65,34 +65,39 @@ function strings(v: unknown): string[] | undefined {
     : undefined;
 }
 
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Sets `key` only when `value` is defined (optional fields stay absent, not undefined). */
+function put<T, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
 }
 
 function objects(v: unknown): Array<[number, Obj]> {
   if (!Array.isArray(v)) return [];
   const out: Array<[number, Obj]> = [];
-  v.forEach((x, i) => {
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
     if (isObj(x)) out.push([i, x]);
-  });
+  }
   return out;
 }
 
-function base(index: number, q: Obj): QuestionBase {
+function base<Q extends QuestionBase>(index: number, q: Obj, out: Mutable<Q>): Mutable<Q> {
   const aliases: Alias[] = [];
-  if (Array.isArray(q.aliases))
-    q.aliases.forEach((a, i) => {
+  if (Array.isArray(q.aliases)) {
+    for (let i = 0; i < q.aliases.length; i++) {
+      const a: unknown = q.aliases[i];
       if (typeof a === 'string') aliases.push({ index: i, text: a });
-    });
-  return {
-    index,
-    aliases,
-    hasAliases: Array.isArray(q.aliases),
-    ...opt('question', str(q.question)),
-    ...opt('answer', str(q.answer)),
-    ...opt('path', strings(q.path)),
-    ...opt('category', str(q.category)),
-  };
+    }
+  }
+  out.index = index;
+  out.aliases = aliases;
+  out.hasAliases = Array.isArray(q.aliases);
+  put(out, 'question', str(q.question));
+  put(out, 'answer', str(q.answer));
+  put(out, 'path', strings(q.path));
+  put(out, 'category', str(q.category));
+  return out;
 }
 
 /** Reads the instance fields of a ripple line or an edit spec; `split` falls back to `defaultSplit`. */
@@ -101,29 +106,31 @@ export function readInstance(value: unknown, defaultSplit?: Split): Instance | u
   const split = str(value.split);
   const validSplit =
     split !== undefined && (SPLITS as readonly string[]).includes(split) ? (split as Split) : undefined;
-  return {
-    ...opt('id', str(value.id)),
-    ...opt('split', validSplit ?? (split === undefined ? defaultSplit : undefined)),
-    ...opt('fact', str(value.fact)),
-    ...opt('subject', str(value.subject)),
-    ...opt('subjectType', str(value.subject_type)),
-    triples: objects(value.triples).map(([index, t]) => ({
-      index,
-      ...opt('subject', str(t.subject)),
-      ...opt('relation', str(t.relation)),
-      ...opt('object', str(t.object)),
-    })),
-    propagation: objects(value.propagation).map(([i, q]) => ({
-      ...base(i, q),
-      list: 'propagation' as const,
-      ...opt('verbatim', typeof q.verbatim === 'boolean' ? q.verbatim : undefined),
-    })),
-    locality: objects(value.locality).map(([i, q]) => ({
-      ...base(i, q),
-      list: 'locality' as const,
-      ...opt('entity', str(q.entity)),
-    })),
+  const out: Mutable<Instance> = {
+    triples: objects(value.triples).map(([index, t]) => {
+      const triple: Mutable<Triple> = { index };
+      put(triple, 'subject', str(t.subject));
+      put(triple, 'relation', str(t.relation));
+      put(triple, 'object', str(t.object));
+      return triple;
+    }),
+    propagation: objects(value.propagation).map(([i, q]) => {
+      const p = base(i, q, { list: 'propagation' } as Mutable<PropagationQuestion>);
+      put(p, 'verbatim', typeof q.verbatim === 'boolean' ? q.verbatim : undefined);
+      return p;
+    }),
+    locality: objects(value.locality).map(([i, q]) => {
+      const l = base(i, q, { list: 'locality' } as Mutable<LocalityQuestion>);
+      put(l, 'entity', str(q.entity));
+      return l;
+    }),
   };
+  put(out, 'id', str(value.id));
+  put(out, 'split', validSplit ?? (split === undefined ? defaultSplit : undefined));
+  put(out, 'fact', str(value.fact));
+  put(out, 'subject', str(value.subject));
+  put(out, 'subjectType', str(value.subject_type));
+  return out;
 }
 
 /** JSON path of a question inside its instance. */

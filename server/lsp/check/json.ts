@@ -144,7 +144,9 @@ export class JsonDoc {
 
   /** Duplicate object keys: each repeated key's path (the later occurrence) with the key's range. */
   duplicateKeys(): Array<{ path: JsonPath; range: Range }> {
-    if (!this.ok || countKeyTokens(this.text) === countParsedKeys(this.value)) return [];
+    if (!this.ok) return [];
+    // JSON.parse keeps the last of repeated keys: fewer parsed keys than key tokens means a repeat.
+    if (countKeyTokens(this.text) === countParsedKeys(this.value)) return [];
     const out: Array<{ path: JsonPath; range: Range }> = [];
     const seen = new Map<string, Set<string>>();
     walkJson(this.text, {
@@ -222,10 +224,27 @@ export function walkJson(text: string, cb: WalkCallbacks): void {
   );
 }
 
-/** Number of object keys in the text: strings followed by a colon. Strings are scanned whole, so quotes inside them do not confuse it. */
+/**
+ * Number of object keys in the text: strings followed (after whitespace) by a colon. Strings are skipped
+ * whole with indexOf, so quotes and colons inside them do not count.
+ */
 export function countKeyTokens(text: string): number {
   let n = 0;
-  for (const m of text.matchAll(/"(?:[^"\\]|\\.)*"(\s*:)?/g)) if (m[1] !== undefined) n++;
+  let i = text.indexOf('"');
+  while (i !== -1) {
+    let j = text.indexOf('"', i + 1);
+    for (;;) {
+      if (j === -1) return n;
+      let backslashes = 0;
+      while (text.charCodeAt(j - 1 - backslashes) === 92) backslashes++;
+      if (backslashes % 2 === 0) break;
+      j = text.indexOf('"', j + 1);
+    }
+    let k = j + 1;
+    for (let c = text.charCodeAt(k); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(k)) k++;
+    if (text.charCodeAt(k) === 58) n++;
+    i = text.indexOf('"', k);
+  }
   return n;
 }
 

@@ -1,9 +1,19 @@
 // Text matching the checks share: case-insensitive phrase search on word boundaries, and the
 // normal form used to compare answers, aliases and entity names. Pure string code.
 
+/** Remembered normal forms: datasets repeat entity names and answers thousands of times. */
+const normalized = new Map<string, string>();
+const MAX_REMEMBERED = 200_000;
+
 /** Lower case, trimmed, inner whitespace collapsed: the form names and answers are compared in. */
 export function normalize(s: string): string {
-  return s.trim().replace(/\s+/g, ' ').toLowerCase();
+  let n = normalized.get(s);
+  if (n === undefined) {
+    n = s.trim().replace(/\s+/g, ' ').toLowerCase();
+    if (normalized.size >= MAX_REMEMBERED) normalized.clear();
+    normalized.set(s, n);
+  }
+  return n;
 }
 
 const WORD = /[\p{L}\p{N}_]/u;

@@ -35,9 +35,24 @@ interface LineEntry {
   sem?: { readonly key: string; readonly diags: readonly Diagnostic[] };
 }
 
+/** An instance as the dataset rules see it, remembering the line entry it came from. */
+interface Item extends DatasetInstance {
+  readonly entry: LineEntry;
+}
+
+/** One parsed version of a *.ripple.jsonl file; reused while the file's text is the same. */
 interface RippleFile {
   readonly path: string;
+  readonly text: string;
   readonly lines: ReadonlyArray<{ readonly line: number; readonly entry: LineEntry }>;
+  readonly dataset: DatasetFile & { readonly instances: readonly Item[] };
+}
+
+/** Dataset-rule results for every file of one folder, valid while its files and KB stay the same. */
+interface DatasetResult {
+  readonly files: readonly RippleFile[];
+  readonly kb: InstanceContext['kb'];
+  readonly byPath: ReadonlyMap<string, readonly Diagnostic[]>;
 }
 
 export interface SessionOptions {
@@ -87,6 +102,8 @@ export class CheckSession {
   readonly env: Environment;
   private settings: CheckSettings;
   private readonly ripple = new Map<string, Map<string, LineEntry>>();
+  private readonly rippleFiles = new Map<string, RippleFile>();
+  private readonly datasets = new Map<string, DatasetResult>();
 
   constructor(readonly options: SessionOptions) {
     this.settings = options.settings ?? {};
@@ -139,6 +156,8 @@ export class CheckSession {
 
   /** Parses a JSONL text into per-line entries, reusing unchanged lines. */
   private rippleFile(path: string, text: string): RippleFile {
+    const parsed = this.rippleFiles.get(path);
+    if (parsed && parsed.text === text) return parsed;
     const previous = this.ripple.get(path) ?? new Map<string, LineEntry>();
     const next = new Map<string, LineEntry>();
     const defaultSplit = splitFromFileName(basename(path));
@@ -150,7 +169,12 @@ export class CheckSession {
       lines.push({ line: l.index, entry });
     }
     this.ripple.set(path, next);
-    return { path, lines };
+    const instances: Item[] = [];
+    for (const { line, entry } of lines)
+      if (entry.instance) instances.push({ line, instance: entry.instance, entry });
+    const file: RippleFile = { path, text, lines, dataset: { path, name: basename(path), instances } };
+    this.rippleFiles.set(path, file);
+    return file;
   }
 
   private async checkRipple(path: string, text: string): Promise<Diagnostic[]> {
@@ -168,9 +192,10 @@ export class CheckSession {
       for (const d of entry.base) out.push(shiftDiagnostic(d, line));
       if (!entry.instance) continue;
       if (entry.sem?.key !== key) {
+        const pending = instanceRules(entry.instance, ctx);
         entry.sem = {
           key,
-          diags: resolvePending(new JsonDoc(entry.text), instanceRules(entry.instance, ctx)),
+          diags: pending.length > 0 ? resolvePending(new JsonDoc(entry.text), pending) : [],
         };
       }
       for (const d of entry.sem.diags) out.push(shiftDiagnostic(d, line));
@@ -180,49 +205,53 @@ export class CheckSession {
   }
 
   /** Cross-file rules over the *.ripple.jsonl files of the folder, reported for `file` only. */
-  private datasetDiagnostics(file: RippleFile, kb: InstanceContext['kb']): Diagnostic[] {
+  private datasetDiagnostics(file: RippleFile, kb: InstanceContext['kb']): readonly Diagnostic[] {
     const dir = dirname(file.path);
     const names = (this.source.listDir(dir) ?? []).filter((n) => n.endsWith('.ripple.jsonl'));
     if (!names.includes(basename(file.path))) names.push(basename(file.path));
     names.sort();
-    const files: DatasetFile[] = [];
-    const entryOf = new Map<DatasetInstance, LineEntry>();
-    let mine: DatasetFile | undefined;
+    const files: RippleFile[] = [];
     for (const name of names) {
       const path = join(dir, name);
       const rf = path === file.path ? file : this.siblingFile(path);
-      if (!rf) continue;
-      const instances: DatasetInstance[] = [];
-      for (const { line, entry } of rf.lines) {
-        if (!entry.instance) continue;
-        const item = { line, instance: entry.instance };
-        entryOf.set(item, entry);
-        instances.push(item);
-      }
-      const df: DatasetFile = { path, name, instances };
-      if (path === file.path) mine = df;
-      files.push(df);
+      if (rf) files.push(rf);
     }
-    const byItem = new Map<DatasetInstance, Pending[]>();
+    const cached = this.datasets.get(dir);
+    const same =
+      cached !== undefined &&
+      cached.kb === kb &&
+      cached.files.length === files.length &&
+      cached.files.every((f, i) => f === files[i]);
+    if (same) return cached.byPath.get(file.path) ?? [];
+    const result = this.runDatasetRules(files, kb);
+    this.datasets.set(dir, result);
+    return result.byPath.get(file.path) ?? [];
+  }
+
+  /** Runs the dataset rules once over all files of a folder and keeps every file's findings. */
+  private runDatasetRules(files: readonly RippleFile[], kb: InstanceContext['kb']): DatasetResult {
+    const found = new Map<Item, { path: string; pending: Pending[] }>();
+    const ctx = { files: files.map((f) => f.dataset), ...(kb ? { kb } : {}) };
     for (const rule of RULES) {
       if (!rule.dataset || (rule.needsKb && !kb)) continue;
-      rule.dataset({ files, ...(kb ? { kb } : {}) }, (f, item, at, message, options) => {
-        if (f !== mine) return;
-        let list = byItem.get(item);
-        if (!list) {
-          list = [];
-          byItem.set(item, list);
+      rule.dataset(ctx, (file, item, at, message, options) => {
+        const key = item as Item;
+        let hit = found.get(key);
+        if (!hit) {
+          hit = { path: file.path, pending: [] };
+          found.set(key, hit);
         }
-        collector(list, rule.code, rule.severity)(at, message, options);
+        collector(hit.pending, rule.code, rule.severity)(at, message, options);
       });
     }
-    const out: Diagnostic[] = [];
-    for (const [item, pending] of byItem) {
-      const entry = entryOf.get(item) as LineEntry;
-      for (const d of resolvePending(new JsonDoc(entry.text), pending))
-        out.push(shiftDiagnostic(d, item.line));
+    const byPath = new Map<string, Diagnostic[]>();
+    for (const [item, { path, pending }] of found) {
+      const list = byPath.get(path) ?? [];
+      for (const d of resolvePending(new JsonDoc(item.entry.text), pending))
+        list.push(shiftDiagnostic(d, item.line));
+      byPath.set(path, list);
     }
-    return out;
+    return { files, kb, byPath };
   }
 
   private siblingFile(path: string): RippleFile | undefined {

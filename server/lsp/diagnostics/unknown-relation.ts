@@ -24,13 +24,15 @@ export const unknownRelation: Rule = {
   instance(inst, ctx, emit) {
     const kb = ctx.kb;
     if (!kb) return;
+    // Known names are the common case: test them before building locations and messages.
     for (const t of inst.triples) {
-      if (t.relation !== undefined)
+      if (t.relation !== undefined && !kb.relations.has(t.relation))
         report(kb, t.relation, at('triples', t.index, 'relation'), emit, `triples[${t.index}]`);
     }
     for (const q of [...inst.propagation, ...inst.locality]) {
       q.path?.forEach((hop, k) => {
-        report(kb, hop, at(q.list, q.index, 'path', k), emit, `the path of ${q.list}[${q.index}]`);
+        if (!kb.relations.has(hop))
+          report(kb, hop, at(q.list, q.index, 'path', k), emit, `the path of ${q.list}[${q.index}]`);
       });
     }
   },
