@@ -1,12 +1,15 @@
 // Text matching the checks share: case-insensitive phrase search on word boundaries, and the
 // normal form used to compare answers, aliases and entity names. Pure string code.
 
-/** Remembered normal forms: datasets repeat entity names and answers thousands of times. */
+/** Remembered normal forms of short strings: datasets repeat entity names and answers thousands of times. */
 const normalized = new Map<string, string>();
-const MAX_REMEMBERED = 200_000;
+const MAX_REMEMBERED = 100_000;
+/** Longer strings (questions, facts) rarely repeat; remembering them would only evict names. */
+const MAX_REMEMBERED_LENGTH = 64;
 
 /** Lower case, trimmed, inner whitespace collapsed: the form names and answers are compared in. */
 export function normalize(s: string): string {
+  if (s.length > MAX_REMEMBERED_LENGTH) return s.trim().replace(/\s+/g, ' ').toLowerCase();
   let n = normalized.get(s);
   if (n === undefined) {
     n = s.trim().replace(/\s+/g, ' ').toLowerCase();

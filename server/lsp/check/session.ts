@@ -13,9 +13,9 @@ import { type Instance, readInstance } from './instance';
 import { JsonDoc } from './json';
 import { detectKind } from './kind';
 import { type Pending, resolvePending } from './report';
+import { type Row, rowText, updateRows } from './rows';
 import type { FileSource } from './source';
 import { type Split, splitFromFileName } from './splits';
-import { splitLines } from './text';
 import {
   type CheckSettings,
   compareRanges,
@@ -44,6 +44,8 @@ interface Item extends DatasetInstance {
 interface RippleFile {
   readonly path: string;
   readonly text: string;
+  /** Every physical line; blank lines have no entry. */
+  readonly rows: readonly Row<LineEntry | undefined>[];
   readonly lines: ReadonlyArray<{ readonly line: number; readonly entry: LineEntry }>;
   readonly dataset: DatasetFile & { readonly instances: readonly Item[] };
 }
@@ -154,25 +156,35 @@ export class CheckSession {
     return entry;
   }
 
-  /** Parses a JSONL text into per-line entries, reusing unchanged lines. */
+  /** Parses a JSONL text into per-line entries, reusing unchanged rows and lines seen before. */
   private rippleFile(path: string, text: string): RippleFile {
     const parsed = this.rippleFiles.get(path);
     if (parsed && parsed.text === text) return parsed;
-    const previous = this.ripple.get(path) ?? new Map<string, LineEntry>();
-    const next = new Map<string, LineEntry>();
-    const defaultSplit = splitFromFileName(basename(path));
-    const lines: Array<{ line: number; entry: LineEntry }> = [];
-    for (const l of splitLines(text)) {
-      if (l.text.trim() === '') continue;
-      const entry = next.get(l.text) ?? previous.get(l.text) ?? this.lineEntry(next, l.text, defaultSplit);
-      next.set(l.text, entry);
-      lines.push({ line: l.index, entry });
+    let cache = this.ripple.get(path);
+    if (!cache) {
+      cache = new Map();
+      this.ripple.set(path, cache);
     }
-    this.ripple.set(path, next);
+    const entries = cache;
+    const defaultSplit = splitFromFileName(basename(path));
+    const rows = updateRows(parsed, text, (raw) => {
+      const line = rowText(raw);
+      return line.trim() === '' ? undefined : this.lineEntry(entries, line, defaultSplit);
+    });
+    const lines: Array<{ line: number; entry: LineEntry }> = [];
     const instances: Item[] = [];
-    for (const { line, entry } of lines)
-      if (entry.instance) instances.push({ line, instance: entry.instance, entry });
-    const file: RippleFile = { path, text, lines, dataset: { path, name: basename(path), instances } };
+    for (let i = 0; i < rows.length; i++) {
+      const entry = (rows[i] as Row<LineEntry | undefined>).value;
+      if (!entry) continue;
+      lines.push({ line: i, entry });
+      if (entry.instance) instances.push({ line: i, instance: entry.instance, entry });
+    }
+    // Forget lines that are gone once they outnumber the live ones.
+    if (entries.size > 2 * lines.length + 1000) {
+      entries.clear();
+      for (const { entry } of lines) entries.set(entry.text, entry);
+    }
+    const file: RippleFile = { path, text, rows, lines, dataset: { path, name: basename(path), instances } };
     this.rippleFiles.set(path, file);
     return file;
   }

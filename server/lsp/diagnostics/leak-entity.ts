@@ -2,7 +2,7 @@
 // In test-ood-entity and test-ood-both, a fact object (a known entity) that train instances' triples also use.
 import { OOD_ENTITY_SPLITS } from '../check/splits';
 import { where } from './duplicate-id';
-import { at, type Rule } from './rule';
+import { anyInstance, at, type Rule } from './rule';
 
 export const leakEntity: Rule = {
   code: 'leak-entity',
@@ -15,6 +15,7 @@ export const leakEntity: Rule = {
       const e = kb.resolve(text);
       return e && !kb.isLiteral(e.type) ? e : undefined;
     };
+    if (!anyInstance(ctx.files, (i) => i.split !== undefined && OOD_ENTITY_SPLITS.has(i.split))) return;
     const train = new Map<string, { relation: string; at: string }>();
     for (const file of ctx.files) {
       for (const item of file.instances) {

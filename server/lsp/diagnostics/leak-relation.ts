@@ -2,12 +2,13 @@
 // In test-ood-relation and test-ood-both, a relation after a path's first hop that train paths also use after the first hop.
 import { OOD_RELATION_SPLITS } from '../check/splits';
 import { where } from './duplicate-id';
-import { at, type Rule } from './rule';
+import { anyInstance, at, type Rule } from './rule';
 
 export const leakRelation: Rule = {
   code: 'leak-relation',
   severity: 'error',
   dataset(ctx, emit) {
+    if (!anyInstance(ctx.files, (i) => i.split !== undefined && OOD_RELATION_SPLITS.has(i.split))) return;
     const train = new Map<string, string>();
     for (const file of ctx.files) {
       for (const item of file.instances) {

@@ -2,12 +2,13 @@
 // A subject of a train instance reused by a non-train instance of the same dataset (every split needs new subjects).
 import { normalize } from '../check/match';
 import { where } from './duplicate-id';
-import { at, type Rule } from './rule';
+import { anyInstance, at, type Rule } from './rule';
 
 export const leakSubject: Rule = {
   code: 'leak-subject',
   severity: 'error',
   dataset(ctx, emit) {
+    if (!anyInstance(ctx.files, (i) => i.split !== undefined && i.split !== 'train')) return;
     const train = new Map<string, string>();
     for (const file of ctx.files) {
       for (const item of file.instances) {

@@ -109,3 +109,9 @@ export function didYouMean(names: readonly string[]): string {
   if (names.length === 0) return '';
   return `; did you mean ${names.map((n) => `"${n}"`).join(' or ')}?`;
 }
+
+/** True when some instance of the dataset satisfies `test`; leak rules skip their train index when none does. */
+export function anyInstance(files: readonly DatasetFile[], test: (inst: Instance) => boolean): boolean {
+  for (const file of files) for (const item of file.instances) if (test(item.instance)) return true;
+  return false;
+}
