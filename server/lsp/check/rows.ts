@@ -1,5 +1,6 @@
 // Incremental line splitting for big JSONL buffers: a text as rows (each with its line break, the last without),
-// rebuilt from the previous version by keeping the rows inside the common prefix and suffix of the two texts.
+// rebuilt from the previous version by keeping the rows inside the common prefix and suffix of the two texts
+// (and old rows of the changed region that reappear in it).
 // The common ends are found by comparing 64 KB slices (native memcmp), so an edit to one line of a 10 MB file
 // costs about a millisecond here. Pure string code; knows no file format.
 
@@ -79,6 +80,16 @@ export function updateRows<T>(old: Rows<T> | undefined, text: string, make: (raw
     }
   }
   const reusedTail = old ? old.rows.length - tailFrom : 0;
+  // Rows of the old changed region may reappear in the new one (a line moved or restored): keep their values.
+  const dropped = new Map<string, T>();
+  for (let i = rows.length; old && i < tailFrom; i++) {
+    const row = old.rows[i] as Row<T>;
+    dropped.set(row.raw, row.value);
+  }
+  const reuse = (raw: string): Row<T> => {
+    const value = dropped.get(raw);
+    return value !== undefined || dropped.has(raw) ? { raw, value: value as T } : { raw, value: make(raw) };
+  };
   // A slice keeps its whole parent text alive; rows made by an edit are copied so that a long editing session
   // does not retain one full old version of the file per edited line.
   const own = old ? (s: string) => Buffer.from(s, 'utf8').toString('utf8') : (s: string) => s;
@@ -87,14 +98,10 @@ export function updateRows<T>(old: Rows<T> | undefined, text: string, make: (raw
   for (;;) {
     const nl = text.indexOf('\n', from);
     if (nl === -1 || nl >= end) break;
-    const raw = own(text.slice(from, nl + 1));
-    rows.push({ raw, value: make(raw) });
+    rows.push(reuse(own(text.slice(from, nl + 1))));
     from = nl + 1;
   }
-  if (reusedTail === 0) {
-    const raw = own(text.slice(from));
-    rows.push({ raw, value: make(raw) });
-  }
+  if (reusedTail === 0) rows.push(reuse(own(text.slice(from))));
   for (let i = tailFrom; old && i < old.rows.length; i++) rows.push(old.rows[i] as Row<T>);
   return rows;
 }

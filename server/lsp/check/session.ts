@@ -1,6 +1,6 @@
 // The checking engine: checks one file of any kind against its environment (KB, tokenizer, sibling splits)
-// and returns plain diagnostics. Keeps per-line results of *.ripple.jsonl files keyed by the line's text,
-// so re-checking after an edit only re-parses changed lines (the language server and the benchmark use this).
+// and returns plain diagnostics. Keeps the last parsed version of each *.ripple.jsonl file and rebuilds it with
+// rows.ts, so re-checking after an edit only re-parses changed lines (the language server and the benchmark use this).
 import { basename, dirname, join, resolve } from 'node:path';
 import { duplicateKeyDiagnostics } from '../diagnostics/duplicate-key';
 import { RULES } from '../diagnostics/index';
@@ -103,7 +103,6 @@ export function finish(diags: Diagnostic[]): Diagnostic[] {
 export class CheckSession {
   readonly env: Environment;
   private settings: CheckSettings;
-  private readonly ripple = new Map<string, Map<string, LineEntry>>();
   private readonly rippleFiles = new Map<string, RippleFile>();
   private readonly datasets = new Map<string, DatasetResult>();
 
@@ -140,9 +139,7 @@ export class CheckSession {
 
   // --- *.ripple.jsonl -------------------------------------------------------------------------------
 
-  private lineEntry(cache: Map<string, LineEntry>, text: string, defaultSplit: Split | undefined): LineEntry {
-    const hit = cache.get(text);
-    if (hit) return hit;
+  private lineEntry(text: string, defaultSplit: Split | undefined): LineEntry {
     const doc = new JsonDoc(text);
     const pending: Pending[] = [];
     let instance: Instance | undefined;
@@ -151,25 +148,17 @@ export class CheckSession {
       pending.push(...schemaDiagnostics('ripple', doc.value, 'value'), ...duplicateKeyDiagnostics(doc));
       instance = readInstance(doc.value, defaultSplit);
     }
-    const entry: LineEntry = { text, base: resolvePending(doc, pending), ...(instance ? { instance } : {}) };
-    cache.set(text, entry);
-    return entry;
+    return { text, base: resolvePending(doc, pending), ...(instance ? { instance } : {}) };
   }
 
   /** Parses a JSONL text into per-line entries, reusing unchanged rows and lines seen before. */
   private rippleFile(path: string, text: string): RippleFile {
     const parsed = this.rippleFiles.get(path);
     if (parsed && parsed.text === text) return parsed;
-    let cache = this.ripple.get(path);
-    if (!cache) {
-      cache = new Map();
-      this.ripple.set(path, cache);
-    }
-    const entries = cache;
     const defaultSplit = splitFromFileName(basename(path));
     const rows = updateRows(parsed, text, (raw) => {
       const line = rowText(raw);
-      return line.trim() === '' ? undefined : this.lineEntry(entries, line, defaultSplit);
+      return line.trim() === '' ? undefined : this.lineEntry(line, defaultSplit);
     });
     const lines: Array<{ line: number; entry: LineEntry }> = [];
     const instances: Item[] = [];
@@ -178,11 +167,6 @@ export class CheckSession {
       if (!entry) continue;
       lines.push({ line: i, entry });
       if (entry.instance) instances.push({ line: i, instance: entry.instance, entry });
-    }
-    // Forget lines that are gone once they outnumber the live ones.
-    if (entries.size > 2 * lines.length + 1000) {
-      entries.clear();
-      for (const { entry } of lines) entries.set(entry.text, entry);
     }
     const file: RippleFile = { path, text, rows, lines, dataset: { path, name: basename(path), instances } };
     this.rippleFiles.set(path, file);
