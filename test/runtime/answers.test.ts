@@ -1,4 +1,5 @@
 // Answer normalisation, exact match and the majority ("chance") baseline used by every printed accuracy.
+// Pure string tests; no model.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exactMatch, majorityBaseline, normalizeAnswer } from '../../server/runtime/eval/answers';

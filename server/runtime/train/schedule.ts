@@ -1,4 +1,5 @@
-// Learning-rate schedules: linear warm-up then cosine decay to a floor. Pure functions of the step.
+// Learning-rate schedules: linear warm-up then cosine decay to a floor.
+// Pure functions of the step; the optimizer and the loop live in adamw.ts and pretrain.ts.
 
 export interface CosineSchedule {
   readonly peak: number;
