@@ -7,49 +7,25 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, type TestContext, test } from 'node:test';
-import { readAllFloat } from '../../server/runtime/load/reader';
+import { after, test } from 'node:test';
 import { saveCheckpoint } from '../../server/runtime/models/checkpoint';
 import { normalizeConfig, parameterNames } from '../../server/runtime/models/registry';
 import { ropeInverseFrequencies } from '../../server/runtime/models/rope';
 import { FIXTURE_NAMES, FIXTURES, fixtureConfigJson, writeFixture } from '../support/fixtures';
+import {
+  type OracleRun,
+  PYTHON,
+  runOracle,
+  ORACLE_SCRIPT as SCRIPT,
+  torchAvailable,
+} from '../support/oracle';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = join(__dirname, 'reference.py');
 const root = mkdtempSync(join(tmpdir(), 'propmend-oracle-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const torchProbe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-const torchMissing = torchProbe.status !== 0 ? (torchProbe.stderr || String(torchProbe.error)).trim() : null;
-
-/** True when the test may run; under CI a missing torch is a failure, elsewhere a visible skip. */
-function torchAvailable(t: TestContext): boolean {
-  if (torchMissing === null) return true;
-  const why = `PyTorch is not importable by ${PYTHON} (${torchMissing.split('\n').pop()}); install it with: apt-get install python3-torch`;
-  if (process.env.CI) assert.fail(why);
-  t.diagnostic(`skipped: ${why}`);
-  return false;
-}
-
-interface OracleRun {
-  loss: number;
-  fd: Record<string, number>;
-  out: Map<string, { shape: number[]; data: Float64Array }>;
-}
-
 let runs = 0;
 function oracle(dir: string, ids: number[], extra: string[] = []): OracleRun {
-  const out = join(root, `out-${runs++}.safetensors`);
-  const r = spawnSync(PYTHON, [SCRIPT, dir, '--ids', ids.join(','), '--out', out, ...extra], {
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, `reference.py failed: ${r.stderr}`);
-  const parsed = JSON.parse(r.stdout) as { loss: number; fd: Record<string, number> };
-  const tensors = readAllFloat(out, 'float64').tensors as Map<
-    string,
-    { shape: number[]; data: Float64Array }
-  >;
-  return { ...parsed, out: tensors };
+  return runOracle(dir, ids, join(root, `out-${runs++}.safetensors`), extra);
 }
 
 const IDS = [1, 87, 143, 89, 195, 94, 196, 4, 143, 89];
