@@ -65,16 +65,18 @@ async function main() {
     console.error(`esbuild: watching ${contexts.map((c) => c.name).join(', ')}`);
     return;
   }
+  // Dispose every context even when a bundle fails: open contexts would keep the process alive.
+  let failed = null;
   for (const { name, ctx } of contexts) {
     try {
       await ctx.rebuild();
     } catch (error) {
       console.error(`esbuild: bundle "${name}" failed`);
-      throw error;
-    } finally {
-      await ctx.dispose();
+      failed ??= error;
     }
   }
+  await Promise.all(contexts.map(({ ctx }) => ctx.dispose()));
+  if (failed) throw failed;
   console.error(
     `esbuild: built ${contexts.map((c) => c.name).join(', ')} into ${path.join(__dirname, 'dist')}`,
   );
