@@ -10,6 +10,7 @@ import { gradCommand } from './grad';
 import { infoCommand } from './info';
 import { pretrainCommand } from './pretrain';
 import { scoreCommand } from './score';
+import { worldCommand } from './world';
 
 export const commands: Record<string, CliCommand> = {
   capture: captureCommand,
@@ -21,4 +22,5 @@ export const commands: Record<string, CliCommand> = {
   info: infoCommand,
   pretrain: pretrainCommand,
   score: scoreCommand,
+  world: worldCommand,
 };
