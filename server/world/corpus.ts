@@ -3,7 +3,7 @@
 // reading person in context, then a question that needs the KB). Pure: no IO.
 import type { Rng } from '../common/random';
 import { allFacts, follow, type Kb, statement } from './kb';
-import { fill, PATHS, PERSON_RELATIONS, relation } from './schema';
+import { fill, PATHS, PERSON_RELATION_RANGE, PERSON_RELATIONS, relation } from './schema';
 
 export type CorpusKind = 'fact' | 'qa1' | 'qa2' | 'reading';
 
@@ -19,7 +19,7 @@ function qa(kind: CorpusKind, prompt: string, answer: string): CorpusLine {
 }
 
 /**
- * Reading-comprehension examples: each reading person gets a two-link fact and one question (80% a
+ * Reading-comprehension examples: each reading person gets a fact with one to three links and one question (80% a
  * multi-hop path, 20% the fact's own relation). Link combinations in `forbidden` (those of edit instances)
  * are redrawn so no example gives away an instance.
  */
@@ -30,13 +30,15 @@ export function readingExamples(
   forbidden: ReadonlySet<string>,
 ): CorpusLine[] {
   const out: CorpusLine[] = [];
-  const ranges = { birth_city: 'city', employer: 'company', alma_mater: 'university' } as const;
   for (const person of people) {
     let links: Array<{ relation: string; object: string }>;
     do {
-      const rels = PERSON_RELATIONS.filter((r) => rng.next() < 2 / 3);
+      const rels = PERSON_RELATIONS.filter(() => rng.next() < 2 / 3);
       const chosen = rels.length === 0 ? [rng.pick(PERSON_RELATIONS)] : rels;
-      links = chosen.map((r) => ({ relation: r, object: rng.pick(kb.entities.get(ranges[r]) ?? []) }));
+      links = chosen.map((r) => ({
+        relation: r,
+        object: rng.pick(kb.entities.get(PERSON_RELATION_RANGE[r]) ?? []),
+      }));
     } while (
       forbidden.has(
         links

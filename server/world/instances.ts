@@ -4,7 +4,7 @@
 import type { Rng } from '../common/random';
 import { containsPhrase } from '../lsp/check/match';
 import { follow, type Kb, statement } from './kb';
-import { fill, isOodPath, PATHS, PERSON_RELATIONS, type PersonRelation, relation } from './schema';
+import { fill, isOodPath, PATHS, PERSON_RELATION_RANGE, PERSON_RELATIONS, relation } from './schema';
 
 export const SPLITS = [
   'train',
@@ -32,13 +32,6 @@ const PLAN: Readonly<Record<SplitName, { entities: 'in' | 'ood'; relations: 'in'
   'test-ood-entity': { entities: 'ood', relations: 'in' },
   'test-ood-relation': { entities: 'in', relations: 'ood' },
   'test-ood-both': { entities: 'ood', relations: 'ood' },
-};
-
-/** Range type of each person relation: the entities a fact links a new person to. */
-const RANGE: Readonly<Record<PersonRelation, 'city' | 'company' | 'university'>> = {
-  birth_city: 'city',
-  employer: 'company',
-  alma_mater: 'university',
 };
 
 export interface Question {
@@ -170,7 +163,7 @@ export function makeInstance(
   const relations = rng.sample(PERSON_RELATIONS, linkCount(rng));
   const ordered = PERSON_RELATIONS.filter((r) => relations.includes(r));
   const links = ordered.map((r) => {
-    const pool = (kb.entities.get(RANGE[r]) ?? []).filter(
+    const pool = (kb.entities.get(PERSON_RELATION_RANGE[r]) ?? []).filter(
       (e) => (plan.entities === 'ood') === reserved.has(e),
     );
     return { relation: r as string, object: rng.pick(pool) };

@@ -212,6 +212,13 @@ export function relation(name: string): RelationSpec {
 export const PERSON_RELATIONS = ['birth_city', 'employer', 'alma_mater'] as const;
 export type PersonRelation = (typeof PERSON_RELATIONS)[number];
 
+/** The entity type each person relation links to. */
+export const PERSON_RELATION_RANGE: Readonly<Record<PersonRelation, 'city' | 'company' | 'university'>> = {
+  birth_city: 'city',
+  employer: 'company',
+  alma_mater: 'university',
+};
+
 export interface PathSpec {
   /** Relation names from the person: the first is a person relation. */
   readonly path: readonly string[];
