@@ -19,7 +19,7 @@ export const RECIPES = Object.freeze({
       initStd: 0.02,
     },
     batchSize: 64,
-    epochs: 40,
+    epochs: 60,
     peakLr: 3e-3,
     warmupSteps: 200,
     floorRatio: 0.1,
