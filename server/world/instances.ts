@@ -2,8 +2,8 @@
 // entities and ask in-domain propagation paths; OOD-entity splits link only reserved entities; OOD-relation
 // splits ask only held-out relations; OOD-both does both. Also allocates people's names. Pure: no IO.
 import type { Rng } from '../common/random';
-import { containsPhrase } from '../lsp/check/match';
 import { follow, type Kb, statement } from './kb';
+import { containsPhrase } from './phrase';
 import { fill, isOodPath, PATHS, PERSON_RELATION_RANGE, PERSON_RELATIONS, relation } from './schema';
 
 export const SPLITS = [
