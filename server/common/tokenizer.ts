@@ -200,6 +200,8 @@ async function build(abs: string): Promise<TextTokenizer> {
           );
         }
       }
+      // transformers.js refuses an empty list; an empty generation (EOS first) decodes to ''.
+      if (ids.length === 0) return '';
       return hf.decode(ids.slice(), { skip_special_tokens: opts.skipSpecialTokens ?? false });
     },
   };

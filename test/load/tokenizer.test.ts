@@ -51,6 +51,7 @@ test('unknown words are spelled with continuation pieces and decode back', async
   const withBos = tok.encode('who is alice?');
   assert.equal(tok.decode(withBos), '<s> who is alice?');
   assert.equal(tok.decode(withBos, { skipSpecialTokens: true }), 'who is alice?');
+  assert.equal(tok.decode([]), '');
 });
 
 test('a Qwen2-style folder adds no BOS and names its pad token', async () => {
