@@ -10,6 +10,8 @@ export class Progress {
   private readonly started = Date.now();
   private lastPrint = 0;
   private lastLineLength = 0;
+  /** Work already done before this process started (a resumed job); excluded from the rate. */
+  private startDone = 0;
 
   constructor(
     private readonly label: string,
@@ -23,6 +25,11 @@ export class Progress {
     private readonly delayMs = 2000,
   ) {}
 
+  /** Marks `done` units as finished by an earlier run, so the time left is estimated from this run's rate. */
+  resumeFrom(done: number): void {
+    this.startDone = done;
+  }
+
   /** Reports `done` of `total` with optional fields such as { loss: '2.31', 'tok/s': '9100' }. */
   update(done: number, fields: Readonly<Record<string, string>> = {}, force = false): void {
     const now = Date.now();
@@ -32,7 +39,8 @@ export class Progress {
     this.lastPrint = now;
     const fraction = this.total > 0 ? Math.min(1, done / this.total) : 1;
     const elapsed = (now - this.started) / 1000;
-    const eta = fraction > 0 ? elapsed / fraction - elapsed : Number.NaN;
+    const doneHere = done - this.startDone;
+    const eta = doneHere > 0 ? (elapsed / doneHere) * Math.max(0, this.total - done) : Number.NaN;
     const extras = Object.entries(fields).map(([k, v]) => `${k} ${v}`);
     const width = 24;
     const filled = Math.round(fraction * width);

@@ -3,11 +3,8 @@
 // config.json, fp16 safetensors, the world's tokenizer and training.json (recipe, seed, versions, losses).
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { arch, cpus, platform } from 'node:os';
 import { join, resolve } from 'node:path';
-import packageJson from '../../../package.json';
 import { Progress } from '../../common/progress';
-import { onnxruntimeVersion } from '../../runtime/backend/ort';
 import { type SaveDType, saveCheckpoint } from '../../runtime/models/checkpoint';
 import { parameterNames } from '../../runtime/models/registry';
 import { FileCheckpointStore } from '../../runtime/train/checkpoint-store';
@@ -21,6 +18,7 @@ import {
 } from '../../runtime/train/pretrain';
 import { RECIPE_NAMES, RECIPES, type RecipeName } from '../../runtime/train/recipes';
 import { type CliCommand, CliError, numberFlag, parseFlags, UsageError } from '../command';
+import { runEnvironment } from '../environment';
 import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
 
 /** Where a world keeps its tokenizer: a tokenizer/ subfolder, else the world folder itself. */
@@ -123,7 +121,10 @@ ${RUNTIME_USAGE}
         recipeHash,
         store,
         signal: io.signal,
-        onResume: (step) => io.stderr(`resuming from the checkpoint at step ${step} in ${out}.training\n`),
+        onResume: (step) => {
+          progress.resumeFrom(step);
+          io.stderr(`resuming from the checkpoint at step ${step} in ${out}.training\n`);
+        },
         onStep: (r) =>
           progress.update(r.step, {
             epoch: String(r.epoch + 1),
@@ -151,14 +152,7 @@ ${RUNTIME_USAGE}
         trainSeconds: Math.round(state.trainSeconds),
         savedDtype: saveDtype,
         rebuild: `propmend pretrain --world ${values.world} --out ${values.out} --recipe ${recipeName}${values.epochs ? ` --epochs ${recipe.epochs}` : ''}${values.seed ? ` --seed ${recipe.seed}` : ''}`,
-        environment: {
-          propmend: packageJson.version,
-          node: process.version,
-          onnxruntime: onnxruntimeVersion(),
-          platform: `${platform()}-${arch()}`,
-          cpu: cpus()[0]?.model ?? 'unknown',
-          threads: runtime.threads,
-        },
+        environment: runEnvironment(runtime.threads),
       };
       const shapes = new Map(parameterNames(config).map((p) => [p.name, p.shape]));
       const weights = new Map(
