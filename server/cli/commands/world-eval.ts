@@ -1,7 +1,7 @@
 // `propmend world eval`: the embedded world's quality gate for a base model (1-hop, 2-hop about known people,
 // propagation before any edit vs chance). Table or --json on stdout, progress on stderr, eval.json written
 // into the model folder; exit 1 when the gate fails. Dispatched from world.ts.
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { writeJsonAtomic } from '../../common/atomic';
 import { shippedAssets } from '../../common/paths';
 import { Progress } from '../../common/progress';
@@ -11,8 +11,10 @@ import {
   readWorldQuestions,
   TEST_SPLITS,
   WorldFileError,
+  worldQuestionCount,
 } from '../../runtime/eval/world-eval';
 import { CliError, type CliIO, numberFlag, parseFlags, UsageError } from '../command';
+import { runEnvironment } from '../environment';
 import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
 
 export const WORLD_EVAL_USAGE = `Usage: propmend world eval [MODEL_DIR] [--world DIR] [--json]
@@ -20,8 +22,9 @@ export const WORLD_EVAL_USAGE = `Usage: propmend world eval [MODEL_DIR] [--world
 Measures the quality gate of a base model on a world (default: the shipped assets/models/tiny-world on
 assets/world): exact-match accuracy on every 1-hop question about known entities, on the 2-hop
 questions about known people, and on the propagation questions of the test splits before any edit,
-against the accuracy of always giving each relation path's most frequent answer. Writes eval.json into
-the model folder. Exit 1 when the gate fails (1-hop >= 95%, 2-hop >= 85%, propagation <= chance + 5).
+against the accuracy of always giving each relation path's most frequent answer; and, not gated, the same
+propagation questions with the edit's fact prepended (the Prepend baseline). Writes eval.json (results and
+environment) into the model folder. Exit 1 when the gate fails (1-hop >= 95%, 2-hop >= 85%, propagation <= chance + 5).
 
   --world DIR        world folder (corpus.jsonl, splits/) (default assets/world)
   --batch-size N     prompts per forward pass (default 64)
@@ -54,10 +57,7 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
   try {
     const model = loadModelForCli(modelDir, runtime, io);
     const tokenizer = await tokenizerForCli(modelDir);
-    const total =
-      questions.oneHop.length +
-      questions.twoHopKnown.length +
-      TEST_SPLITS.reduce((n, s) => n + questions.propagation[s].length, 0);
+    const total = worldQuestionCount(questions);
     const progress = new Progress('evaluating', total, { write: (t) => io.stderr(t), isTTY: io.stderrIsTTY });
     const result = await evaluateWorld(model, tokenizer, questions, {
       batchSize,
@@ -66,7 +66,11 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
     });
     progress.finish();
     if (!values['no-write'])
-      writeJsonAtomic(join(modelDir, 'eval.json'), { world: 'assets/world', ...result });
+      writeJsonAtomic(join(modelDir, 'eval.json'), {
+        world: relative(modelDir, world),
+        ...result,
+        environment: runEnvironment(runtime.threads),
+      });
     if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
     else {
       const rows: Array<[string, string, string]> = [
@@ -77,6 +81,15 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
         ...TEST_SPLITS.map((s): [string, string, string] => {
           const r = result.per_split[s] as { accuracy: number; chance: number; n: number };
           return [`  ${s}`, `${pct(r.accuracy)} (chance ${pct(r.chance)})`, String(r.n)];
+        }),
+        [
+          'propagation with the fact in context (Prepend)',
+          pct(result.propagation_prepend),
+          String(result.n.propagation),
+        ],
+        ...TEST_SPLITS.map((s): [string, string, string] => {
+          const r = result.per_split[s] as { prepend: number; n: number };
+          return [`  ${s}`, pct(r.prepend), String(r.n)];
         }),
       ];
       const w0 = Math.max(...rows.map((r) => r[0].length));

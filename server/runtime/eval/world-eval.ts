@@ -1,6 +1,7 @@
 // The embedded world's quality gate: greedy exact-match accuracy of a base model on the corpus' 1-hop
 // questions (kind qa1) and 2-hop questions about known people (qa2), and on the propagation questions of the
-// test splits before any edit, against the majority-answer chance baseline. Reads the world's files.
+// test splits before any edit, against the majority-answer chance baseline, and with the new fact in context
+// (the Prepend baseline, reported but not gated). Reads the world's files.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TextTokenizer } from '../../common/tokenizer';
@@ -24,6 +25,8 @@ export interface Question {
   readonly aliases: readonly string[];
   /** Chance-baseline group (the relation path for propagation questions). */
   readonly group: string;
+  /** The edit's fact, for propagation questions: prepended to the prompt by the Prepend baseline. */
+  readonly fact?: string;
 }
 
 export interface WorldQuestions {
@@ -85,7 +88,9 @@ export function readWorldQuestions(world: string): WorldQuestions {
       const questions = value.propagation;
       if (!Array.isArray(questions))
         throw new WorldFileError(`${file}:${line}: "propagation" must be a list`);
+      const fact = str(file, line, value.fact, 'fact');
       return questions.map((q: Record<string, unknown>) => ({
+        fact,
         prompt: str(file, line, q.question, 'question'),
         answer: str(file, line, q.answer, 'answer'),
         aliases: Array.isArray(q.aliases) ? q.aliases.filter((a): a is string => typeof a === 'string') : [],
@@ -151,8 +156,10 @@ export interface WorldEvaluation {
   readonly two_hop_known: number;
   readonly propagation_before_edit: number;
   readonly propagation_chance: number;
+  /** Accuracy on the same questions with the edit's fact prepended to the prompt (no gate). */
+  readonly propagation_prepend: number;
   readonly n: { one_hop: number; two_hop_known: number; propagation: number };
-  readonly per_split: Record<string, { accuracy: number; chance: number; n: number }>;
+  readonly per_split: Record<string, { accuracy: number; chance: number; prepend: number; n: number }>;
   readonly gate: { passed: boolean; failures: string[] };
 }
 
@@ -167,7 +174,7 @@ export async function evaluateWorld(
   } = {},
 ): Promise<WorldEvaluation> {
   const propagationAll = TEST_SPLITS.flatMap((s) => questions.propagation[s]);
-  const total = questions.oneHop.length + questions.twoHopKnown.length + propagationAll.length;
+  const total = worldQuestionCount(questions);
   let offset = 0;
   const run = async (qs: readonly Question[]) => {
     const start = offset;
@@ -182,11 +189,19 @@ export async function evaluateWorld(
   const twoHop = await run(questions.twoHopKnown);
   const perSplit: WorldEvaluation['per_split'] = {};
   let propCorrect = 0;
+  let prependCorrect = 0;
   for (const split of TEST_SPLITS) {
     const qs = questions.propagation[split];
     const r = await run(qs);
+    const p = await run(qs.map(withFactInContext));
     propCorrect += r.correct;
-    perSplit[split] = { accuracy: r.accuracy, chance: majorityBaseline(qs), n: qs.length };
+    prependCorrect += p.correct;
+    perSplit[split] = {
+      accuracy: r.accuracy,
+      chance: majorityBaseline(qs),
+      prepend: p.accuracy,
+      n: qs.length,
+    };
   }
   const propagation = propagationAll.length ? propCorrect / propagationAll.length : 0;
   const chance = majorityBaseline(propagationAll);
@@ -205,10 +220,22 @@ export async function evaluateWorld(
     two_hop_known: twoHop.accuracy,
     propagation_before_edit: propagation,
     propagation_chance: chance,
+    propagation_prepend: propagationAll.length ? prependCorrect / propagationAll.length : 0,
     n: { one_hop: oneHop.n, two_hop_known: twoHop.n, propagation: propagationAll.length },
     per_split: perSplit,
     gate: { passed: failures.length === 0, failures },
   };
+}
+
+/** The number of generations `evaluateWorld` runs (propagation questions twice: closed book and Prepend). */
+export function worldQuestionCount(questions: WorldQuestions): number {
+  const propagation = TEST_SPLITS.reduce((n, s) => n + questions.propagation[s].length, 0);
+  return questions.oneHop.length + questions.twoHopKnown.length + 2 * propagation;
+}
+
+/** The Prepend baseline's prompt: the fact, then the question, as in the corpus' reading examples. */
+function withFactInContext(q: Question): Question {
+  return q.fact === undefined ? q : { ...q, prompt: `${q.fact} ${q.prompt}` };
 }
 
 export function pct(x: number): string {
