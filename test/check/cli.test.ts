@@ -1,4 +1,4 @@
-// The `propmend check`, `convert` and `demo` commands in-process: compiler-style and --json output with
+// The `propmend check` and `convert` commands in-process: compiler-style and --json output with
 // 0-based LSP positions, exit codes (1 on errors, 2 on usage errors), and clear errors for bad input.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -115,11 +115,4 @@ test('convert rippleedits: writes one instance per record; bad input is a clear 
   assert.match(bad.stderr, /broken\.json:1:\d+: invalid JSON/);
   assert.equal((await run('convert', 'csv', broken, '-o', out)).code, 2);
   assert.equal((await run('convert', 'rippleedits', broken)).code, 2);
-});
-
-test('demo: checks examples/ without errors', async () => {
-  const r = await run('demo');
-  assert.equal(r.code, 0, r.stdout);
-  assert.match(r.stdout, /examples\/world\.kb\.json\s+kb\s+0 errors/);
-  assert.match(r.stdout, /0 errors, \d+ warnings? in \d+ files/);
 });

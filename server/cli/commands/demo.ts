@@ -1,42 +1,162 @@
-// `propmend demo` (npm run demo): for now, checks examples/ and, when present, assets/world/ and prints a
-// per-file summary. The lead replaces this with the runtime demo later; it owns nothing else.
-import { existsSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+// `propmend demo` (npm run demo): the main job on the embedded default. Checks the example datasets and the
+// shipped world, runs the shipped base model's quality gate, and shows for a few test edits what the model
+// answers before any edit, closed book and with the new fact in context (the Prepend baseline).
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { packageRoot, shippedAssets } from '../../common/paths';
+import { Progress } from '../../common/progress';
 import { checkPaths } from '../../lsp/check/check-paths';
-import type { CliCommand } from '../command';
+import { exactMatch } from '../../runtime/eval/answers';
+import { evaluateWorld, pct, readWorldQuestions, worldQuestionCount } from '../../runtime/eval/world-eval';
+import { cutAtStop, generateGreedy } from '../../runtime/tasks/generate';
+import { type CliCommand, CliError, parseFlags } from '../command';
+import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, tokenizerForCli } from '../model-args';
 import { countSeverities, formatDiagnostic, summaryLine } from './check';
 
-/** The repository root: bin/propmend.js runs dist/cli.js, so two levels up from this bundle. */
-function repoRoot(): string {
-  for (const candidate of [resolve(__dirname, '..'), resolve(__dirname, '../../..'), process.cwd()]) {
-    if (existsSync(join(candidate, 'examples'))) return candidate;
+interface DemoInstance {
+  fact: string;
+  subject: string;
+  propagation: Array<{ question: string; answer: string; verbatim: boolean; path: string[] }>;
+}
+
+/** The first non-verbatim question of the first `n` instances of a split. */
+function showcase(
+  world: string,
+  split: string,
+  n: number,
+): Array<{ fact: string; question: string; answer: string; path: string }> {
+  const lines = readFileSync(join(world, 'splits', `${split}.ripple.jsonl`), 'utf8')
+    .trim()
+    .split('\n');
+  const out: Array<{ fact: string; question: string; answer: string; path: string }> = [];
+  for (const line of lines) {
+    if (out.length >= n) break;
+    const inst = JSON.parse(line) as DemoInstance;
+    const q = inst.propagation.find((p) => !p.verbatim && p.path.length >= 2);
+    if (q) out.push({ fact: inst.fact, question: q.question, answer: q.answer, path: q.path.join(' / ') });
   }
-  return process.cwd();
+  return out;
 }
 
 export const demoCommand: CliCommand = {
-  summary: 'check the example datasets (and assets/world/ when present) and print a summary',
-  usage: `Usage: propmend demo
+  summary:
+    'the embedded demo: check the datasets, measure the shipped model, show propagation before an edit',
+  usage: `Usage: propmend demo [--json]
 
-Runs the dataset checker over examples/ (and assets/world/ when it exists) and prints, per file, its
-kind and the number of errors and warnings, then any diagnostics. Exit 1 when any error was found.`,
-  async run(_argv, io) {
-    const root = repoRoot();
+1. Checks examples/ and assets/world/ with the dataset checker.
+2. Runs the quality gate of the shipped model assets/models/tiny-world on assets/world
+   (the same as \`propmend world eval\`).
+3. For a few test edits, asks a propagation question closed book (the model has never seen the new
+   person) and with the new fact prepended (the Prepend baseline), next to the gold answer.
+Exit 1 when a dataset has errors or the quality gate fails.`,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, { json: { type: 'boolean' }, ...RUNTIME_FLAGS }, false);
+    const root = packageRoot();
+    const { world, model: modelDir } = shippedAssets();
+    if (!existsSync(join(modelDir, 'config.json'))) {
+      throw new CliError(
+        `the shipped model ${modelDir} is missing; rebuild it with \`propmend pretrain --world assets/world --out assets/models/tiny-world\``,
+      );
+    }
+    const say = (text: string) => {
+      if (!values.json) io.stdout(text);
+    };
+
+    say('== 1. Checking datasets (examples/, assets/world/)\n');
     const targets = ['examples', 'assets/world'].map((d) => join(root, d)).filter((d) => existsSync(d));
     const reports = await checkPaths(targets);
     for (const r of reports) {
       const c = countSeverities([r]);
-      io.stdout(
-        `${relative(root, r.path).padEnd(48)} ${r.kind.padEnd(11)} ${c.error} errors, ${c.warning} warnings\n`,
+      say(
+        `  ${relative(root, r.path).padEnd(48)} ${r.kind.padEnd(11)} ${c.error} errors, ${c.warning} warnings\n`,
       );
-    }
-    for (const r of reports) {
       for (const d of r.diagnostics) {
         if (d.severity === 'error' || d.severity === 'warning')
-          io.stdout(`${formatDiagnostic(relative(root, r.path), d)}\n`);
+          say(`    ${formatDiagnostic(relative(root, r.path), d)}\n`);
       }
     }
-    io.stdout(`${summaryLine(reports)}\n`);
-    return countSeverities(reports).error > 0 ? 1 : 0;
+    say(`  ${summaryLine(reports)}\n\n`);
+
+    const runtime = makeRuntime(values);
+    try {
+      const model = loadModelForCli(modelDir, runtime, io);
+      const tokenizer = await tokenizerForCli(modelDir);
+      const training = JSON.parse(readFileSync(join(modelDir, 'training.json'), 'utf8')) as {
+        steps: number;
+        recipe: { epochs: number };
+      };
+      const params = [...model.weights.values()].reduce((n, w) => n + w.data.length, 0);
+      say(
+        `== 2. The shipped base model (${relative(root, modelDir)}: Llama architecture, ${(params / 1e6).toFixed(2)}M parameters, ${model.config.numLayers} layers, ${training.steps} training steps)\n`,
+      );
+      const questions = readWorldQuestions(world);
+      const total = worldQuestionCount(questions);
+      const progress = new Progress('  evaluating', total, {
+        write: (t) => io.stderr(t),
+        isTTY: io.stderrIsTTY,
+      });
+      const gate = await evaluateWorld(model, tokenizer, questions, {
+        signal: io.signal,
+        onProgress: (done) => progress.update(done),
+      });
+      progress.finish();
+      say(
+        `  1-hop questions about known entities      ${pct(gate.one_hop).padStart(6)}  (n=${gate.n.one_hop}, gate >= 95%)\n`,
+      );
+      say(
+        `  2-hop questions about known people        ${pct(gate.two_hop_known).padStart(6)}  (n=${gate.n.two_hop_known}, gate >= 85%)\n`,
+      );
+      say(
+        `  propagation questions before any edit     ${pct(gate.propagation_before_edit).padStart(6)}  (n=${gate.n.propagation}, chance ${pct(gate.propagation_chance)}, gate <= chance + 5)\n`,
+      );
+      say(
+        `  the same, with the new fact in context     ${pct(gate.propagation_prepend).padStart(6)}  (the Prepend baseline; not gated)\n`,
+      );
+      say(
+        gate.gate.passed
+          ? '  quality gate: passed\n\n'
+          : `  quality gate: FAILED (${gate.gate.failures.join('; ')})\n\n`,
+      );
+
+      say('== 3. New facts about new people, before any edit\n');
+      const examples = showcase(world, 'test-in-domain', 4);
+      const prompts = examples.flatMap((e) => [e.question, `${e.fact} ${e.question}`]);
+      const generations = await generateGreedy(
+        model,
+        prompts.map((p) => tokenizer.encode(p, { addSpecialTokens: true })),
+        { maxNewTokens: 8 },
+      );
+      const answers = generations.map((g) =>
+        cutAtStop(tokenizer.decode(g.ids, { skipSpecialTokens: true }), ['\n']).trim(),
+      );
+      const shown = examples.map((e, i) => {
+        const closed = answers[2 * i] as string;
+        const prepend = answers[2 * i + 1] as string;
+        return {
+          ...e,
+          closedBook: closed,
+          prepend,
+          closedBookCorrect: exactMatch(closed, e.answer),
+          prependCorrect: exactMatch(prepend, e.answer),
+        };
+      });
+      for (const e of shown) {
+        say(`  fact:      ${e.fact}\n  question:  ${e.question}   (path ${e.path})\n`);
+        say(
+          `  gold: ${e.answer} | closed book: ${e.closedBook} ${e.closedBookCorrect ? '(right)' : '(wrong)'} | fact in context: ${e.prepend} ${e.prependCorrect ? '(right)' : '(wrong)'}\n\n`,
+        );
+      }
+      say(
+        'The model knows the world but not the new people; an edit that propagates must make the closed-book answer right.\n',
+      );
+      if (values.json) {
+        io.stdout(
+          `${JSON.stringify({ check: { errors: countSeverities(reports).error, warnings: countSeverities(reports).warning }, gate, examples: shown })}\n`,
+        );
+      }
+      return countSeverities(reports).error > 0 || !gate.gate.passed ? 1 : 0;
+    } finally {
+      await runtime.dispose();
+    }
   },
 };

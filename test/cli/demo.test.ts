@@ -1,0 +1,81 @@
+// `propmend demo` on the committed world and model, as `npm run demo` runs it: datasets check clean, the
+// shipped model passes its quality gate (1-hop >= 95%, 2-hop >= 85%, propagation before any edit <= chance
+// + 5 points), and the showcased edits are real test instances answered by the model.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../../server/cli/main';
+
+const root = resolve(__dirname, '..', '..');
+
+async function demo(...flags: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['demo', ...flags], {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    stderrIsTTY: false,
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+interface DemoJson {
+  check: { errors: number; warnings: number };
+  gate: {
+    one_hop: number;
+    two_hop_known: number;
+    propagation_before_edit: number;
+    propagation_chance: number;
+    propagation_prepend: number;
+    gate: { passed: boolean; failures: string[] };
+  };
+  examples: Array<{ fact: string; question: string; answer: string; closedBook: string; prepend: string }>;
+}
+
+test('demo --json: clean datasets, the shipped model passes the quality gate', async () => {
+  const r = await demo('--json');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as DemoJson;
+  assert.deepEqual(out.check, { errors: 0, warnings: 0 });
+  const g = out.gate;
+  assert.ok(g.one_hop >= 0.95, `1-hop ${g.one_hop}`);
+  assert.ok(g.two_hop_known >= 0.85, `2-hop ${g.two_hop_known}`);
+  assert.ok(
+    g.propagation_before_edit <= g.propagation_chance + 0.05,
+    `propagation ${g.propagation_before_edit}`,
+  );
+  assert.deepEqual(g.gate, { passed: true, failures: [] });
+  // The Prepend baseline must be a real competitor: the model reads a fact in context and uses it.
+  assert.ok(g.propagation_prepend > 0.8, `prepend ${g.propagation_prepend}`);
+  // The eval the demo prints is the one committed next to the model.
+  const committed = JSON.parse(readFileSync(join(root, 'assets/models/tiny-world/eval.json'), 'utf8'));
+  assert.equal(committed.one_hop, g.one_hop);
+  assert.equal(committed.two_hop_known, g.two_hop_known);
+  assert.equal(committed.propagation_before_edit, g.propagation_before_edit);
+
+  const testSplit = readFileSync(join(root, 'assets/world/splits/test-in-domain.ripple.jsonl'), 'utf8');
+  assert.equal(out.examples.length, 4);
+  for (const e of out.examples) {
+    assert.ok(testSplit.includes(JSON.stringify(e.fact)), `${e.fact} is a test-in-domain fact`);
+    assert.ok(e.closedBook.length > 0 && e.prepend.length > 0);
+  }
+});
+
+test('demo: prints the three sections and the gate verdict, progress off stdout', async () => {
+  const r = await demo();
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /== 1\. Checking datasets/);
+  assert.match(r.stdout, /examples\/world\.kb\.json\s+kb\s+0 errors/);
+  assert.match(r.stdout, /0 errors, 0 warnings in \d+ files/);
+  assert.match(r.stdout, /== 2\. The shipped base model .*Llama architecture/);
+  assert.match(r.stdout, /quality gate: passed/);
+  assert.match(r.stdout, /== 3\. New facts about new people/);
+  assert.match(r.stdout, /gold: .* \| closed book: .* \| fact in context: /);
+  assert.doesNotMatch(r.stdout, /evaluating/);
+});
