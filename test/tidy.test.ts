@@ -103,11 +103,15 @@ test('exactly one file imports onnxruntime-node: server/runtime/backend/ort.ts',
   );
 });
 
-test('layering: lsp and runtime do not import each other, extension imports no server internals', () => {
+test('layering: lsp, runtime and world do not import each other, extension imports no server internals', () => {
   const rules: Array<{ from: string; forbidden: string[] }> = [
-    { from: 'server/lsp/', forbidden: ['server/runtime/', 'server/cli/', 'extension/'] },
-    { from: 'server/runtime/', forbidden: ['server/lsp/', 'server/cli/', 'extension/'] },
-    { from: 'server/common/', forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/', 'extension/'] },
+    { from: 'server/lsp/', forbidden: ['server/runtime/', 'server/cli/', 'server/world/', 'extension/'] },
+    { from: 'server/runtime/', forbidden: ['server/lsp/', 'server/cli/', 'server/world/', 'extension/'] },
+    { from: 'server/world/', forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/', 'extension/'] },
+    {
+      from: 'server/common/',
+      forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/', 'server/world/', 'extension/'],
+    },
     { from: 'extension/', forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/'] },
     { from: 'webviews/', forbidden: ['server/', 'extension/'] },
   ];
