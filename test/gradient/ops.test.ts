@@ -209,6 +209,15 @@ const CASES: { readonly [K in OpName]: readonly Case[] | 'leaf' | 'special' } = 
       ],
       build: (g, xs) => g.apply('ScatterNDAdd', [x0(xs).mul(x0(xs)), x1(xs), x2(xs)], {}),
     },
+    {
+      name: 'scatter-nd-add-rank3-data',
+      inputs: [
+        { shape: [4, 2, 3] },
+        { shape: [2, 2, 1], indices: [3, 0, 3, 1] },
+        { shape: [2, 2, 2, 3], fixed: Array.from({ length: 24 }, (_, i) => i / 7) },
+      ],
+      build: (g, xs) => g.apply('ScatterNDAdd', [x0(xs).mul(x0(xs)), x1(xs), x2(xs)], {}).tanh(),
+    },
   ],
   ScatterElementsAdd: [
     {

@@ -1,6 +1,6 @@
 // The pretraining loop: same seed gives identical weights, a cancelled run resumes to exactly the weights
 // of an uninterrupted one, the loss falls (on a toy language and on the shipped world's corpus with the smoke
-// recipe, as CI runs it), and a checkpoint from another recipe is refused.
+// recipe, as CI runs it, bit-identically on two threads), and a checkpoint from another recipe is refused.
 import assert from 'node:assert/strict';
 import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,29 +127,48 @@ describe('pretraining loop', () => {
     assert.deepEqual(resumed.epochLosses, straight.epochLosses);
   });
 
-  test('smoke recipe on the shipped world corpus: 40 steps lower the step loss', async () => {
+  test('smoke recipe on the shipped world corpus: 40 steps lower the loss, identically on two threads', async () => {
     const world = resolve(__dirname, '../../assets/world');
     const tokenizer = await loadTokenizer(join(world, 'tokenizer'));
     const corpus = readCorpus(join(world, 'corpus.jsonl'), tokenizer);
     const eos = tokenizer.eosTokenId as number;
-    const losses: number[] = [];
-    const state = await pretrain({
-      runtime,
-      sequences: corpus.sequences,
-      vocabSize: tokenizer.vocabSize,
-      tokens: { bos: tokenizer.bosTokenId, eos: [eos], pad: tokenizer.padTokenId ?? eos },
-      recipe: RECIPES.smoke,
-      recipeHash: 'smoke-on-world',
-      store: new MemoryStore(),
-      onStep: (r) => losses.push(r.loss),
-    });
-    assert.equal(state.step, 40);
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const first = mean(losses.slice(0, 5));
-    const last = mean(losses.slice(-5));
-    // Uniform guessing over the world's vocabulary costs ln(596) ≈ 6.4 nats per token.
-    assert.ok(first > 5.5, `first losses ${losses.slice(0, 5).join(', ')}`);
-    assert.ok(last < first * 0.75, `step losses fell only from ${first} to ${last}`);
+    // Two threads, as on any laptop: a kernel that races makes two runs of one seed differ. (The race we
+    // found, in the embedding gradient, needs the full model's widths; test/engine/scatter-add.test.ts pins it.)
+    const threaded = new Runtime({ threads: 2 });
+    const train = async () => {
+      const losses: number[] = [];
+      const state = await pretrain({
+        runtime: threaded,
+        sequences: corpus.sequences,
+        vocabSize: tokenizer.vocabSize,
+        tokens: { bos: tokenizer.bosTokenId, eos: [eos], pad: tokenizer.padTokenId ?? eos },
+        recipe: RECIPES.smoke,
+        recipeHash: 'smoke-on-world',
+        store: new MemoryStore(),
+        onStep: (r) => losses.push(r.loss),
+      });
+      return { state, losses };
+    };
+    try {
+      const a = await train();
+      const b = await train();
+      assert.equal(a.state.step, 40);
+      const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+      const first = mean(a.losses.slice(0, 5));
+      const last = mean(a.losses.slice(-5));
+      // Uniform guessing over the world's vocabulary costs ln(596) ≈ 6.4 nats per token.
+      assert.ok(first > 5.5, `first losses ${a.losses.slice(0, 5).join(', ')}`);
+      assert.ok(last < first * 0.75, `step losses fell only from ${first} to ${last}`);
+      assert.deepEqual(b.losses, a.losses);
+      for (const [name, w] of a.state.weights) {
+        assert.ok(
+          (b.state.weights.get(name) as Float32Array).every((v, i) => v === w[i]),
+          `${name} differs between two runs of one seed`,
+        );
+      }
+    } finally {
+      await threaded.dispose();
+    }
   });
 
   test('the file store resumes a killed run, also from a half-finished swap', async () => {

@@ -285,9 +285,8 @@ export const RULES: { readonly [K in OpName]: Rule<K> } = {
     if (idx.dtype !== 'int64') fail(op, inputs, `indices must be int64, got ${idx.dtype}`);
     if (upd.dtype !== data.dtype) fail(op, inputs, 'updates and data dtypes differ');
     const k = idx.shape[idx.shape.length - 1];
-    if (!isStatic(k as Dim) || (k as number) > data.shape.length) {
-      fail(op, inputs, 'the last indices dim must be a static size <= rank(data)');
-    }
+    // Index depth 1 only (rows of `data`): the only form autodiff needs, and the one the emitter lowers.
+    if (k !== 1) fail(op, inputs, 'the last indices dim must be 1 (one row index per update)');
     const expected = [...idx.shape.slice(0, -1), ...data.shape.slice(k as number)];
     if (expected.length !== upd.shape.length || !expected.every((d, i) => dimEq(d, upd.shape[i] as Dim))) {
       fail(op, inputs, `updates must have shape ${formatShape(expected)}`);

@@ -2,7 +2,7 @@
 // run-time shape computations (Shape/Mul/Add/Concat), and maps each primitive to ONNX ops of the pinned opset.
 // Owns the IR→ONNX mapping only; wire encoding is proto.ts, execution is backend/.
 import { createHash } from 'node:crypto';
-import { type Dim, dimEq, dimSymbols, dimTerms, isStatic } from '../ir/dim';
+import { type Dim, dimEq, dimProduct, dimSymbols, dimTerms, isStatic } from '../ir/dim';
 import type { DType, HostTensor } from '../ir/dtype';
 import type { Graph, Node, Tensor } from '../ir/graph';
 import type { OpAttrs, OpName } from '../ir/ops';
@@ -456,9 +456,37 @@ function lower(
     case 'GatherElements':
       low.add(node.op, [input(0), input(1)], [out], [attr.int('axis', (a as OpAttrs['Gather']).axis)]);
       return;
-    case 'ScatterNDAdd':
-      low.add('ScatterND', [input(0), input(1), input(2)], [out], [attr.string('reduction', 'add')]);
+    case 'ScatterNDAdd': {
+      // Not ScatterND(reduction=add): onnxruntime's CPU kernel splits the updates across threads and adds
+      // without atomics, so repeated indices (token ids) lose updates at random. ScatterElements(add) walks
+      // the updates in order on one thread: exact, deterministic sums. Rows of width P = prod(data[1:]).
+      const data = graph.node(node.inputs[0] as number).type.shape;
+      const width = dimProduct(data.slice(1));
+      const rowsShape = isStatic(width) ? low.ints([-1, width]) : low.shapeVector([-1, width]);
+      const rowIds = low.fresh('scatter_rows');
+      low.add('Reshape', [input(1), low.ints([-1, 1])], [rowIds]);
+      const elementIds = low.fresh('scatter_ids');
+      low.add(
+        'Expand',
+        [rowIds, isStatic(width) ? low.ints([1, width]) : low.shapeVector([1, width])],
+        [elementIds],
+      );
+      const updates = low.fresh('scatter_updates');
+      low.add('Reshape', [input(2), rowsShape], [updates]);
+      const table = low.fresh('scatter_table');
+      low.add('Reshape', [input(0), rowsShape], [table]);
+      const summed = low.fresh('scatter_sum');
+      low.add(
+        'ScatterElements',
+        [table, elementIds, updates],
+        [summed],
+        [attr.int('axis', 0), attr.string('reduction', 'add')],
+      );
+      const dataShape = low.fresh('scatter_shape');
+      low.add('Shape', [input(0)], [dataShape]);
+      low.add('Reshape', [summed, dataShape], [out]);
       return;
+    }
     case 'ScatterElementsAdd':
       low.add(
         'ScatterElements',
