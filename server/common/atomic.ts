@@ -8,17 +8,24 @@ function tempPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
 }
 
-/** Writes `chunks` to `target` atomically (temp file, fsync, rename). Creates the parent folder. */
-export function writeFileAtomic(target: string, ...chunks: Array<string | Uint8Array>): void {
+/** Writes all of `bytes` to an open file descriptor (writeSync may write less than asked). */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.byteLength) offset += writeSync(fd, bytes, offset, bytes.byteLength - offset);
+}
+
+/**
+ * Creates `target` atomically from what `write` puts into a file descriptor: a temporary sibling is written,
+ * fsynced and renamed over the target; on any error it is removed and the target is untouched. Creates the
+ * parent folder. Returns what `write` returns.
+ */
+export function writeAtomicWith<T>(target: string, write: (fd: number) => T): T {
   mkdirSync(dirname(target), { recursive: true });
   const tmp = tempPath(target);
   const fd = openSync(tmp, 'w');
+  let result: T;
   try {
-    for (const chunk of chunks) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      let offset = 0;
-      while (offset < bytes.byteLength) offset += writeSync(fd, bytes, offset, bytes.byteLength - offset);
-    }
+    result = write(fd);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -32,6 +39,14 @@ export function writeFileAtomic(target: string, ...chunks: Array<string | Uint8A
     rmSync(tmp, { force: true });
     throw error;
   }
+  return result;
+}
+
+/** Writes `chunks` to `target` atomically (temp file, fsync, rename). Creates the parent folder. */
+export function writeFileAtomic(target: string, ...chunks: Array<string | Uint8Array>): void {
+  writeAtomicWith(target, (fd) => {
+    for (const chunk of chunks) writeAll(fd, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  });
 }
 
 /** Writes a value as pretty JSON (2-space indent, trailing newline) atomically. */

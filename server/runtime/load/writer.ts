@@ -1,9 +1,8 @@
 // Streams tensors into safetensors files: header first, then each tensor converted chunk by chunk (F32, F16 or
 // BF16, rounding to nearest even), into a temp file that is fsynced and renamed over the target. Tensors may be
 // given lazily so a multi-gigabyte checkpoint is written with one tensor in memory. Knows nothing about models.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { writeJsonAtomic } from '../../common/atomic';
+import { join } from 'node:path';
+import { writeAll, writeAtomicWith, writeJsonAtomic } from '../../common/atomic';
 import { encode16, f64ToF32RoundOdd } from './convert';
 import { buildHeader, CheckpointError, numel, SAFETENSORS_DTYPES } from './format';
 
@@ -30,15 +29,6 @@ export interface TensorToWrite {
 /** Elements converted per write. */
 const WRITE_CHUNK_ELEMENTS = 4 * 1024 * 1024;
 
-function tempPath(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-}
-
 /**
  * Writes one safetensors file atomically. `onTensor` reports progress after each tensor.
  * Returns the number of tensor data bytes written.
@@ -59,10 +49,7 @@ export function writeSafetensors(
     tensors.map((t) => ({ name: t.name, dtype, shape: t.shape })),
     options.metadata ?? {},
   );
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = tempPath(target);
-  const fd = openSync(tmp, 'w');
-  try {
+  writeAtomicWith(target, (fd) => {
     writeAll(fd, header.bytes);
     const f32 = new Float32Array(WRITE_CHUNK_ELEMENTS);
     const u16 = new Uint16Array(WRITE_CHUNK_ELEMENTS);
@@ -82,19 +69,7 @@ export function writeSafetensors(
       writeTensor(fd, data, dtype, f32, u16);
       options.onTensor?.(t.name, n * SAFETENSORS_DTYPES[dtype]);
     }
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, target);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
+  });
   return header.dataBytes;
 }
 
