@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCli } from '../../server/cli/main';
+import { runCliCaptured } from '../support/cli';
 import { testTempDir } from './check-fixture';
 
 const SAMPLE = resolve(__dirname, '../fixtures/rippleedits-sample');
@@ -15,20 +15,8 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stderrIsTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function run(...argv: string[]) {
+  return runCliCaptured(argv);
 }
 
 const BAD =

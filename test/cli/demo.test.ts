@@ -5,24 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../server/cli/main';
+import { runCliCaptured } from '../support/cli';
 
 const root = resolve(__dirname, '..', '..');
 
-async function demo(...flags: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['demo', ...flags], {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stderrIsTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function demo(...flags: string[]) {
+  return runCliCaptured(['demo', ...flags]);
 }
 
 interface DemoJson {

@@ -7,30 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CliIO } from '../../server/cli/command';
-import { runCli } from '../../server/cli/main';
 import { readAllFloat } from '../../server/runtime/load/reader';
 import { relativeError } from '../support/check-op';
+import { runCliCaptured } from '../support/cli';
 import { writeFixture } from '../support/fixtures';
 
 const root = resolve(__dirname, '..', '..');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stderrIsTTY: false,
-    signal: new AbortController().signal,
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const cli = runCliCaptured;
 
 /** Runs the CLI from source in a child process (for kill tests). */
 function spawnCli(args: string[]): ChildProcess {

@@ -6,8 +6,6 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { CliIO } from '../../server/cli/command';
-import { runCli } from '../../server/cli/main';
 import { loadTokenizer } from '../../server/common/tokenizer';
 import { containsPhrase as checkerContainsPhrase } from '../../server/lsp/check/match';
 import { readWorldQuestions } from '../../server/runtime/eval/world-eval';
@@ -15,6 +13,7 @@ import { readCorpus } from '../../server/runtime/train/corpus';
 import { containsPhrase } from '../../server/world/phrase';
 import { RELATIONS } from '../../server/world/schema';
 import { testTempDir } from '../check/check-fixture';
+import { runCliCaptured } from '../support/cli';
 
 const root = resolve(__dirname, '..', '..');
 const ASSETS = join(root, 'assets', 'world');
@@ -205,21 +204,7 @@ describe('propmend world build', () => {
   const dir = testTempDir('propmend-world-cli-');
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIO = {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      stderrIsTTY: false,
-      signal: new AbortController().signal,
-    };
-    return { code: await runCli(args, io), stdout, stderr };
-  }
+  const cli = runCliCaptured;
 
   test('--json prints the summary on stdout, the log on stderr, and the files the manifest counts', async () => {
     const out = join(dir, 'w');
