@@ -1,6 +1,6 @@
 // The Llama family (Llama 2/3, Llama-3.2 with tied embeddings and llama3 rope scaling): config.json
-// normalisation and the Hugging Face parameter-name scheme, which Qwen2 reuses. The block itself is the
-// shared decoder in transformer.ts; this file only says how Llama configures it.
+// normalisation, the decoder-config reader and the Hugging Face parameter-name scheme, both of which Qwen2
+// reuses. The block itself is the shared decoder in transformer.ts; this file only says how Llama configures it.
 import { CheckpointError } from '../load/format';
 import {
   checkShapes,
@@ -58,6 +58,53 @@ export function llamaParameterNames(c: ModelConfig): ParameterSpec[] {
   return out;
 }
 
+/** Where families of the shared decoder differ when config.json leaves a key out. */
+export interface DecoderDefaults {
+  readonly family: ModelConfig['family'];
+  readonly maxPositionEmbeddings: number;
+  readonly bosTokenId: number | null;
+  readonly eosTokenIds: number[];
+}
+
+/**
+ * Reads the keys every family of the shared decoder has (sizes, heads, norm, rope, tying, special tokens,
+ * dtype) with the family's defaults, adds its bias flags, and checks the shapes. Families normalise through
+ * this so a key is read the same way everywhere.
+ */
+export function readDecoderConfig(
+  c: RawConfig,
+  defaults: DecoderDefaults,
+  biases: Pick<ModelConfig, 'qkvBias' | 'oBias' | 'mlpBias'>,
+): ModelConfig {
+  const hiddenSize = c.int('hidden_size');
+  const numHeads = c.int('num_attention_heads');
+  const config: ModelConfig = {
+    family: defaults.family,
+    modelType: c.str('model_type', defaults.family),
+    architectures: c.strings('architectures'),
+    vocabSize: c.int('vocab_size'),
+    hiddenSize,
+    intermediateSize: c.int('intermediate_size'),
+    numLayers: c.int('num_hidden_layers'),
+    numHeads,
+    numKvHeads: c.int('num_key_value_heads', numHeads),
+    headDim: c.int('head_dim', Math.floor(hiddenSize / numHeads)),
+    rmsNormEps: c.num('rms_norm_eps', 1e-6),
+    ...readRope(c, 10000),
+    tieWordEmbeddings: c.bool('tie_word_embeddings', false),
+    ...biases,
+    hiddenAct: readSiluAct(c),
+    maxPositionEmbeddings: c.int('max_position_embeddings', defaults.maxPositionEmbeddings),
+    bosTokenId: c.tokenId('bos_token_id', defaults.bosTokenId),
+    eosTokenIds: c.tokenIds('eos_token_id', defaults.eosTokenIds),
+    padTokenId: c.tokenId('pad_token_id', null),
+    torchDtype: c.has('torch_dtype') ? c.str('torch_dtype', '') : c.has('dtype') ? c.str('dtype', '') : null,
+    raw: c.raw,
+  };
+  checkShapes(config, c.file);
+  return config;
+}
+
 export const LLAMA: FamilySpec = {
   family: 'llama',
   modelTypes: ['llama'],
@@ -65,40 +112,12 @@ export const LLAMA: FamilySpec = {
   summary:
     'RMSNorm pre-norm blocks, rotary grouped-query attention (optional attention_bias on q/k/v/o), SiLU-gated MLP (optional mlp_bias); rope scaling none, linear or llama3',
   normalize(c) {
-    const hiddenSize = c.int('hidden_size');
-    const numHeads = c.int('num_attention_heads');
     const attentionBias = c.bool('attention_bias', false);
-    const config: ModelConfig = {
-      family: 'llama',
-      modelType: c.str('model_type', 'llama'),
-      architectures: c.strings('architectures'),
-      vocabSize: c.int('vocab_size'),
-      hiddenSize,
-      intermediateSize: c.int('intermediate_size'),
-      numLayers: c.int('num_hidden_layers'),
-      numHeads,
-      numKvHeads: c.int('num_key_value_heads', numHeads),
-      headDim: c.int('head_dim', Math.floor(hiddenSize / numHeads)),
-      rmsNormEps: c.num('rms_norm_eps', 1e-6),
-      ...readRope(c, 10000),
-      tieWordEmbeddings: c.bool('tie_word_embeddings', false),
-      qkvBias: attentionBias,
-      oBias: attentionBias,
-      mlpBias: c.bool('mlp_bias', false),
-      hiddenAct: readSiluAct(c),
-      maxPositionEmbeddings: c.int('max_position_embeddings', 2048),
-      bosTokenId: c.tokenId('bos_token_id', 1),
-      eosTokenIds: c.tokenIds('eos_token_id', [2]),
-      padTokenId: c.tokenId('pad_token_id', null),
-      torchDtype: c.has('torch_dtype')
-        ? c.str('torch_dtype', '')
-        : c.has('dtype')
-          ? c.str('dtype', '')
-          : null,
-      raw: c.raw,
-    };
-    checkShapes(config, c.file);
-    return config;
+    return readDecoderConfig(
+      c,
+      { family: 'llama', maxPositionEmbeddings: 2048, bosTokenId: 1, eosTokenIds: [2] },
+      { qkvBias: attentionBias, oBias: attentionBias, mlpBias: c.bool('mlp_bias', false) },
+    );
   },
   familyKeys(config) {
     return { attention_bias: config.qkvBias, mlp_bias: config.mlpBias };
