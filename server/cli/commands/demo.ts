@@ -4,14 +4,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot, shippedAssets } from '../../common/paths';
-import { Progress } from '../../common/progress';
 import { checkPaths } from '../../lsp/check/check-paths';
 import { exactMatch } from '../../runtime/eval/answers';
-import { evaluateWorld, pct, readWorldQuestions, worldQuestionCount } from '../../runtime/eval/world-eval';
+import { GATE, pct } from '../../runtime/eval/world-eval';
 import { cutAtStop, generateGreedy } from '../../runtime/tasks/generate';
 import { type CliCommand, CliError, parseFlags } from '../command';
 import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, tokenizerForCli } from '../model-args';
 import { countSeverities, formatDiagnostic, summaryLine } from './check';
+import { evaluateWithProgress, readQuestionsForCli } from './world-eval';
 
 interface DemoInstance {
   fact: string;
@@ -89,25 +89,21 @@ Exit 1 when a dataset has errors or the quality gate fails.`,
       say(
         `== 2. The shipped base model (${relative(root, modelDir)}: Llama architecture, ${(params / 1e6).toFixed(2)}M parameters, ${model.config.numLayers} layers, ${training.steps} training steps)\n`,
       );
-      const questions = readWorldQuestions(world);
-      const total = worldQuestionCount(questions);
-      const progress = new Progress('  evaluating', total, {
-        write: (t) => io.stderr(t),
-        isTTY: io.stderrIsTTY,
-      });
-      const gate = await evaluateWorld(model, tokenizer, questions, {
-        signal: io.signal,
-        onProgress: (done) => progress.update(done),
-      });
-      progress.finish();
-      say(
-        `  1-hop questions about known entities      ${pct(gate.one_hop).padStart(6)}  (n=${gate.n.one_hop}, gate >= 95%)\n`,
+      const gate = await evaluateWithProgress(
+        model,
+        tokenizer,
+        readQuestionsForCli(world),
+        io,
+        '  evaluating',
       );
       say(
-        `  2-hop questions about known people        ${pct(gate.two_hop_known).padStart(6)}  (n=${gate.n.two_hop_known}, gate >= 85%)\n`,
+        `  1-hop questions about known entities      ${pct(gate.one_hop).padStart(6)}  (n=${gate.n.one_hop}, gate >= ${GATE.oneHop * 100}%)\n`,
       );
       say(
-        `  propagation questions before any edit     ${pct(gate.propagation_before_edit).padStart(6)}  (n=${gate.n.propagation}, chance ${pct(gate.propagation_chance)}, gate <= chance + 5)\n`,
+        `  2-hop questions about known people        ${pct(gate.two_hop_known).padStart(6)}  (n=${gate.n.two_hop_known}, gate >= ${GATE.twoHopKnown * 100}%)\n`,
+      );
+      say(
+        `  propagation questions before any edit     ${pct(gate.propagation_before_edit).padStart(6)}  (n=${gate.n.propagation}, chance ${pct(gate.propagation_chance)}, gate <= chance + ${GATE.propagationMargin * 100})\n`,
       );
       say(
         `  the same, with the new fact in context     ${pct(gate.propagation_prepend).padStart(6)}  (the Prepend baseline; not gated)\n`,

@@ -1,18 +1,23 @@
 // `propmend world eval`: the embedded world's quality gate for a base model (1-hop, 2-hop about known people,
 // propagation before any edit vs chance). Table or --json on stdout, progress on stderr, eval.json written
-// into the model folder; exit 1 when the gate fails. Dispatched from world.ts.
+// into the model folder; exit 1 when the gate fails. Dispatched from world.ts; `propmend demo` shares its
+// question reading and progress-reporting evaluation.
 import { join, relative, resolve } from 'node:path';
 import { writeJsonAtomic } from '../../common/atomic';
 import { shippedAssets } from '../../common/paths';
 import { Progress } from '../../common/progress';
+import type { TextTokenizer } from '../../common/tokenizer';
 import {
   evaluateWorld,
   pct,
   readWorldQuestions,
   TEST_SPLITS,
+  type WorldEvaluation,
   WorldFileError,
+  type WorldQuestions,
   worldQuestionCount,
 } from '../../runtime/eval/world-eval';
+import type { LanguageModel } from '../../runtime/models/language-model';
 import { CliError, type CliIO, numberFlag, parseFlags, UsageError } from '../command';
 import { runEnvironment } from '../environment';
 import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
@@ -46,25 +51,12 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
   const modelDir = resolve(positionals[0] ?? assets.model);
   const world = resolve(values.world ?? assets.world);
   const batchSize = numberFlag('batch-size', values['batch-size'], 64, { min: 1, integer: true });
-  let questions: ReturnType<typeof readWorldQuestions>;
-  try {
-    questions = readWorldQuestions(world);
-  } catch (error) {
-    if (error instanceof WorldFileError) throw new CliError(error.message);
-    throw error;
-  }
+  const questions = readQuestionsForCli(world);
   const runtime = makeRuntime(values);
   try {
     const model = loadModelForCli(modelDir, runtime, io);
     const tokenizer = await tokenizerForCli(modelDir);
-    const total = worldQuestionCount(questions);
-    const progress = new Progress('evaluating', total, { write: (t) => io.stderr(t), isTTY: io.stderrIsTTY });
-    const result = await evaluateWorld(model, tokenizer, questions, {
-      batchSize,
-      signal: io.signal,
-      onProgress: (done) => progress.update(done),
-    });
-    progress.finish();
+    const result = await evaluateWithProgress(model, tokenizer, questions, io, 'evaluating', batchSize);
     if (!values['no-write'])
       writeJsonAtomic(join(modelDir, 'eval.json'), {
         world: relative(modelDir, world),
@@ -105,5 +97,39 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
     return result.gate.passed ? 0 : 1;
   } finally {
     await runtime.dispose();
+  }
+}
+
+/** The world's evaluation questions, with a broken world folder reported as a CLI error. */
+export function readQuestionsForCli(world: string): WorldQuestions {
+  try {
+    return readWorldQuestions(world);
+  } catch (error) {
+    if (error instanceof WorldFileError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** `evaluateWorld` with a progress line on stderr and the command's cancellation signal. */
+export async function evaluateWithProgress(
+  model: LanguageModel,
+  tokenizer: TextTokenizer,
+  questions: WorldQuestions,
+  io: CliIO,
+  label: string,
+  batchSize?: number,
+): Promise<WorldEvaluation> {
+  const progress = new Progress(label, worldQuestionCount(questions), {
+    write: (t) => io.stderr(t),
+    isTTY: io.stderrIsTTY,
+  });
+  try {
+    return await evaluateWorld(model, tokenizer, questions, {
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      signal: io.signal,
+      onProgress: (done) => progress.update(done),
+    });
+  } finally {
+    progress.finish();
   }
 }
