@@ -12,6 +12,7 @@ import type { LanguageModel } from '../runtime/models/language-model';
 import { loadLanguageModel } from '../runtime/models/load';
 import { MLP_MODULES, type MlpModule, mlpLinearName } from '../runtime/models/transformer';
 import { Runtime } from '../runtime/session/runtime';
+import { type PaddedBatch, padLeft } from '../runtime/tasks/batch';
 import { CliError, type CliIO, numberFlag, UsageError } from './command';
 
 /** parseArgs options for --provider and --threads. */
@@ -93,6 +94,13 @@ export async function inputIds(
   }
   const tokenizer = await tokenizerForCli(model.source);
   return { ids: tokenizer.encode(values.text as string, { addSpecialTokens: true }), tokenizer };
+}
+
+/** A one-sequence batch for a next-token loss, which needs at least two tokens. */
+export function lossBatch(model: LanguageModel, ids: readonly number[]): PaddedBatch {
+  if (ids.length < 2)
+    throw new UsageError(`the sequence has ${ids.length} token; the loss needs at least two`);
+  return padLeft([ids], model.tokens.pad);
 }
 
 /** Expands comma-separated parameter names, with * wildcards, against the model's parameters. */

@@ -3,12 +3,13 @@
 import { resolve } from 'node:path';
 import type { FloatDType, HostTensor } from '../../runtime/ir/dtype';
 import { writeSafetensors } from '../../runtime/load/writer';
-import { nextTokenTargets, padLeft } from '../../runtime/tasks/batch';
+import { nextTokenTargets } from '../../runtime/tasks/batch';
 import { capture } from '../../runtime/tasks/objectives';
 import { type CliCommand, parseFlags, UsageError } from '../command';
 import {
   inputIds,
   loadModelForCli,
+  lossBatch,
   makeRuntime,
   mlpTargets,
   parseLayers,
@@ -59,9 +60,7 @@ ${RUNTIME_USAGE}
       const targetsList = mlpTargets(parseLayers(values.layers, model.config.numLayers), values.modules);
       const { ids: raw, tokenizer } = await inputIds(model, values);
       const ids = tokenizer && !values['no-eos'] ? [...raw, ...model.tokens.eos.slice(0, 1)] : raw;
-      if (ids.length < 2)
-        throw new UsageError(`the sequence has ${ids.length} token; the loss needs at least two`);
-      const batch = padLeft([ids], model.tokens.pad);
+      const batch = lossBatch(model, ids);
       const started = performance.now();
       const result = await capture(model, batch, nextTokenTargets(model.dtype, batch), targetsList);
       const seconds = (performance.now() - started) / 1000;

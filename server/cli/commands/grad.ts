@@ -2,12 +2,13 @@
 // written as F32 safetensors under the Hugging Face names. Loss on stdout as JSON; progress on stderr.
 import { resolve } from 'node:path';
 import { writeSafetensors } from '../../runtime/load/writer';
-import { nextTokenTargets, padLeft } from '../../runtime/tasks/batch';
+import { nextTokenTargets } from '../../runtime/tasks/batch';
 import { lossGradients } from '../../runtime/tasks/objectives';
 import { type CliCommand, parseFlags, UsageError } from '../command';
 import {
   inputIds,
   loadModelForCli,
+  lossBatch,
   makeRuntime,
   RUNTIME_FLAGS,
   RUNTIME_USAGE,
@@ -44,9 +45,7 @@ ${RUNTIME_USAGE}
       const model = loadModelForCli(positionals[0], runtime, io);
       const params = selectParameters(model, values.params);
       const { ids } = await inputIds(model, values);
-      if (ids.length < 2)
-        throw new UsageError(`the sequence has ${ids.length} token; the loss needs at least two`);
-      const batch = padLeft([ids], model.tokens.pad);
+      const batch = lossBatch(model, ids);
       const targets = nextTokenTargets('float32', batch);
       const { loss, gradients } = await lossGradients(model, batch, targets, params);
       const out = resolve(values.out);
