@@ -1,6 +1,7 @@
 // The world's word-level tokenizer as standard Hugging Face files: a WordLevel model over every word and
 // punctuation mark the world uses, whitespace/punctuation pre-tokenisation, <bos> prepended like Llama, and
 // a decoder that rejoins punctuation. decode(encode(text)) == text for text written with single spaces.
+import { addedTokensDecoder, prependBosProcessor, specialAddedTokens } from '../common/tokenizer-files';
 
 export const SPECIAL_TOKENS = ['<pad>', '<unk>', '<bos>', '<eos>'] as const;
 
@@ -25,28 +26,10 @@ export function tokenizerJson(vocab: readonly string[]): Record<string, unknown>
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: SPECIAL_TOKENS.map((content) => ({
-      id: ids[content],
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: specialAddedTokens(SPECIAL_TOKENS, ids),
     normalizer: null,
     pre_tokenizer: { type: 'Whitespace' },
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '<bos>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-      pair: [
-        { SpecialToken: { id: '<bos>', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '<bos>', type_id: 1 } },
-        { Sequence: { id: 'B', type_id: 1 } },
-      ],
-      special_tokens: { '<bos>': { id: '<bos>', ids: [ids['<bos>']], tokens: ['<bos>'] } },
-    },
+    post_processor: prependBosProcessor('<bos>', ids['<bos>'] as number),
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
     model: { type: 'WordLevel', vocab: ids, unk_token: '<unk>' },
   };
@@ -56,14 +39,8 @@ export function tokenizerConfigJson(
   vocab: readonly string[],
   modelMaxLength: number,
 ): Record<string, unknown> {
-  const decoder = Object.fromEntries(
-    SPECIAL_TOKENS.map((content) => [
-      String(vocab.indexOf(content)),
-      { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true },
-    ]),
-  );
   return {
-    added_tokens_decoder: decoder,
+    added_tokens_decoder: addedTokensDecoder(SPECIAL_TOKENS, vocab),
     add_bos_token: true,
     add_eos_token: false,
     bos_token: '<bos>',

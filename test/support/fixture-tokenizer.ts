@@ -4,6 +4,11 @@
 
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../server/common/atomic';
+import {
+  addedTokensDecoder,
+  prependBosProcessor,
+  specialAddedTokens,
+} from '../../server/common/tokenizer-files';
 
 export const FIXTURE_SPECIAL_TOKENS = ['<pad>', '<s>', '</s>', '<unk>'] as const;
 
@@ -63,30 +68,10 @@ export function fixtureTokenizerJson(options: FixtureTokenizerOptions): Record<s
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: FIXTURE_SPECIAL_TOKENS.map((content) => ({
-      id: ids[content],
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: specialAddedTokens(FIXTURE_SPECIAL_TOKENS, ids),
     normalizer: { type: 'Lowercase' },
     pre_tokenizer: { type: 'Whitespace' },
-    post_processor: options.addBos
-      ? {
-          type: 'TemplateProcessing',
-          single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-          pair: [
-            { SpecialToken: { id: '<s>', type_id: 0 } },
-            { Sequence: { id: 'A', type_id: 0 } },
-            { SpecialToken: { id: '<s>', type_id: 1 } },
-            { Sequence: { id: 'B', type_id: 1 } },
-          ],
-          special_tokens: { '<s>': { id: '<s>', ids: [bosId], tokens: ['<s>'] } },
-        }
-      : null,
+    post_processor: options.addBos ? prependBosProcessor('<s>', bosId) : null,
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
     model: {
       type: 'WordPiece',
@@ -103,14 +88,8 @@ export function fixtureTokenizerConfig(
   options: FixtureTokenizerOptions & { modelMaxLength?: number },
 ): Record<string, unknown> {
   const vocab = fixtureVocabulary();
-  const decoder = Object.fromEntries(
-    FIXTURE_SPECIAL_TOKENS.map((content) => [
-      String(vocab.indexOf(content)),
-      { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true },
-    ]),
-  );
   return {
-    added_tokens_decoder: decoder,
+    added_tokens_decoder: addedTokensDecoder(FIXTURE_SPECIAL_TOKENS, vocab),
     bos_token: options.addBos ? '<s>' : null,
     eos_token: '</s>',
     ...(options.withPad ? { pad_token: '<pad>' } : {}),
