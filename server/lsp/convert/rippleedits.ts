@@ -142,52 +142,46 @@ function convertRecord(record: Obj, index: number, opts: ConvertOptions, notes: 
   const object = target ?? targetName(record, targetId, prompt, subject) ?? targetId ?? '?';
   const seenQuestions = new Set<string>();
   let dropped = 0;
-  const propagation: Obj[] = [];
-  for (const category of PROPAGATION) {
-    for (const q of queries(record, category)) {
-      const question = str(q.prompt)?.trim();
-      const forms = answerForms(q);
-      if (!question || !forms || seenQuestions.has(normalize(question))) {
-        dropped++;
-        continue;
+  /** The usable queries of `categories`: with a question and an answer, each question once across both lists. */
+  const accepted = function* (categories: readonly string[]) {
+    for (const category of categories) {
+      for (const q of queries(record, category)) {
+        const question = str(q.prompt)?.trim();
+        const forms = answerForms(q);
+        if (!question || !forms || seenQuestions.has(normalize(question))) {
+          dropped++;
+          continue;
+        }
+        seenQuestions.add(normalize(question));
+        const rel = str(q.relation) ?? relation;
+        yield { category, q, question, forms, rel, second: str(q.second_relation) };
       }
-      seenQuestions.add(normalize(question));
-      const rel = str(q.relation) ?? relation;
-      const second = str(q.second_relation);
-      // Compositionality_II asks the edited relation of the subject, reached through another entity.
-      const path = category === 'Compositionality_II' ? [second ?? rel] : second ? [rel, second] : [rel];
-      const verbatim = [forms.answer, ...forms.aliases].some((f) => containsPhrase(prompt, f));
-      propagation.push({
-        question,
-        answer: forms.answer,
-        ...(forms.aliases.length ? { aliases: forms.aliases } : {}),
-        path,
-        verbatim,
-        category,
-      });
     }
+  };
+  const propagation: Obj[] = [];
+  for (const { category, question, forms, rel, second } of accepted(PROPAGATION)) {
+    // Compositionality_II asks the edited relation of the subject, reached through another entity.
+    const path = category === 'Compositionality_II' ? [second ?? rel] : second ? [rel, second] : [rel];
+    const verbatim = [forms.answer, ...forms.aliases].some((f) => containsPhrase(prompt, f));
+    propagation.push({
+      question,
+      answer: forms.answer,
+      ...(forms.aliases.length ? { aliases: forms.aliases } : {}),
+      path,
+      verbatim,
+      category,
+    });
   }
   const locality: Obj[] = [];
-  for (const category of LOCALITY) {
-    for (const q of queries(record, category)) {
-      const question = str(q.prompt)?.trim();
-      const forms = answerForms(q);
-      if (!question || !forms || seenQuestions.has(normalize(question))) {
-        dropped++;
-        continue;
-      }
-      seenQuestions.add(normalize(question));
-      const rel = str(q.relation) ?? relation;
-      const second = str(q.second_relation);
-      locality.push({
-        question,
-        answer: forms.answer,
-        ...(forms.aliases.length ? { aliases: forms.aliases } : {}),
-        ...(sameSubject(q) ? { entity: subject } : {}),
-        path: second ? [rel, second] : [rel],
-        category,
-      });
-    }
+  for (const { category, q, question, forms, rel, second } of accepted(LOCALITY)) {
+    locality.push({
+      question,
+      answer: forms.answer,
+      ...(forms.aliases.length ? { aliases: forms.aliases } : {}),
+      ...(sameSubject(q) ? { entity: subject } : {}),
+      path: second ? [rel, second] : [rel],
+      category,
+    });
   }
   if (dropped > 0)
     notes.push(
