@@ -234,7 +234,7 @@ export function worldQuestionCount(questions: WorldQuestions): number {
 }
 
 /** The Prepend baseline's prompt: the fact, then the question, as in the corpus' reading examples. */
-function withFactInContext(q: Question): Question {
+export function withFactInContext(q: Question): Question {
   return q.fact === undefined ? q : { ...q, prompt: `${q.fact} ${q.prompt}` };
 }
 
