@@ -8,9 +8,11 @@ import { pathToFileURL } from 'node:url';
 
 import type { FloatDType, HostTensor } from '../../server/runtime/ir/dtype';
 import type { Graph } from '../../server/runtime/ir/graph';
+import type { ModelConfig } from '../../server/runtime/models/config';
 import type { LanguageModel } from '../../server/runtime/models/language-model';
 import type { Runtime } from '../../server/runtime/session/runtime';
 import type { LowRankEdit } from '../../server/runtime/tasks/forward';
+import { TINY } from './random-model';
 
 type Modules = {
   emit: typeof import('../../server/runtime/onnx/emit');
@@ -84,26 +86,18 @@ export async function fixtureGraphHashes(root = ROOT): Promise<Record<string, st
       };
     },
   } as unknown as Runtime;
-  const configs: Record<string, unknown> = {
-    qwen2: {
-      model_type: 'qwen2',
-      architectures: ['Qwen2ForCausalLM'],
-      vocab_size: 37,
-      hidden_size: 16,
-      intermediate_size: 24,
-      num_hidden_layers: 2,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      rms_norm_eps: 1e-6,
-      rope_theta: 10000,
-      max_position_embeddings: 64,
-      tie_word_embeddings: false,
-    },
-    'tiny-world': JSON.parse(readFileSync(join(ROOT, 'assets/models/tiny-world/config.json'), 'utf8')),
-  };
+  const configs: ReadonlyArray<readonly [string, ModelConfig]> = [
+    ['qwen2', TINY],
+    [
+      'tiny-world',
+      registry.normalizeConfig(
+        JSON.parse(readFileSync(join(ROOT, 'assets/models/tiny-world/config.json'), 'utf8')),
+        'graph-hashes tiny-world',
+      ),
+    ],
+  ];
   const batch = batchMod.padLeft([[1, 5, 9, 3]], 0);
-  for (const [family, raw] of Object.entries(configs)) {
-    const config = registry.normalizeConfig(raw, `graph-hashes ${family}`);
+  for (const [family, config] of configs) {
     const params = registry.parameterNames(config);
     const linears = params
       .filter((p) => p.name.startsWith('model.layers.0.') && p.name.endsWith('proj.weight'))

@@ -29,6 +29,19 @@ type Rule<K extends OpName> = (c: LowerContext<K>) => void;
 /** The op of the same name, same inputs, no attributes (the IR names follow ONNX). */
 const same: Rule<OpName> = ({ low, node, inputs, out }) => low.add(node.op, inputs.slice(), [out]);
 
+/** The op of the same name with an `axis` attribute (Softmax, LogSoftmax, Concat, Gather, GatherElements). */
+const sameWithAxis: Rule<'Softmax' | 'LogSoftmax' | 'Concat' | 'Gather' | 'GatherElements'> = ({
+  low,
+  node,
+  attrs,
+  inputs,
+  out,
+}) => low.add(node.op, inputs.slice(), [out], [attr.int('axis', attrs.axis)]);
+
+/** Unsqueeze/Squeeze with axes as an input (opset 13). */
+const sameWithAxes: Rule<'Unsqueeze' | 'Squeeze'> = ({ low, node, attrs, input, out }) =>
+  low.add(node.op, [input(0), low.ints(attrs.axes)], [out]);
+
 /** ReduceSum/Mean/Max with axes as an input (opset 18); no axes means identity, not "reduce all". */
 const reduce: Rule<'ReduceSum' | 'ReduceMean' | 'ReduceMax'> = ({ low, node, attrs, input, out }) => {
   const { axes, keepdims } = attrs;
@@ -143,10 +156,8 @@ export const LOWER: { readonly [K in OpName]: Rule<K> } = {
   ReduceSum: reduce,
   ReduceMean: reduce,
   ReduceMax: reduce,
-  Softmax: ({ low, node, attrs, inputs, out }) =>
-    low.add(node.op, inputs.slice(), [out], [attr.int('axis', attrs.axis)]),
-  LogSoftmax: ({ low, node, attrs, inputs, out }) =>
-    low.add(node.op, inputs.slice(), [out], [attr.int('axis', attrs.axis)]),
+  Softmax: sameWithAxis,
+  LogSoftmax: sameWithAxis,
 
   MatMul: same,
   Gemm: ({ low, attrs, inputs, out }) =>
@@ -166,10 +177,9 @@ export const LOWER: { readonly [K in OpName]: Rule<K> } = {
   Transpose: ({ low, attrs, inputs, out }) =>
     low.add('Transpose', inputs.slice(), [out], [attr.ints('perm', attrs.perm)]),
   Expand: lowerExpand,
-  Unsqueeze: ({ low, node, attrs, input, out }) => low.add(node.op, [input(0), low.ints(attrs.axes)], [out]),
-  Squeeze: ({ low, node, attrs, input, out }) => low.add(node.op, [input(0), low.ints(attrs.axes)], [out]),
-  Concat: ({ low, attrs, inputs, out }) =>
-    low.add('Concat', inputs.slice(), [out], [attr.int('axis', attrs.axis)]),
+  Unsqueeze: sameWithAxes,
+  Squeeze: sameWithAxes,
+  Concat: sameWithAxis,
   Slice: ({ low, attrs, input, out }) =>
     low.add(
       'Slice',
@@ -177,10 +187,8 @@ export const LOWER: { readonly [K in OpName]: Rule<K> } = {
       [out],
     ),
 
-  Gather: ({ low, node, attrs, inputs, out }) =>
-    low.add(node.op, inputs.slice(), [out], [attr.int('axis', attrs.axis)]),
-  GatherElements: ({ low, node, attrs, inputs, out }) =>
-    low.add(node.op, inputs.slice(), [out], [attr.int('axis', attrs.axis)]),
+  Gather: sameWithAxis,
+  GatherElements: sameWithAxis,
   ScatterNDAdd: lowerScatterNDAdd,
   ScatterElementsAdd: ({ low, attrs, inputs, out }) =>
     low.add(
