@@ -4,17 +4,13 @@
 // Returns plain data; `propmend demo` prints it. Reads the files it is given; writes nothing.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type EvalQuestion, readInstanceFile, type TestSplit } from '../dataset/index';
 import { checkPaths } from '../lsp/check/check-paths';
 import type { FileReport } from '../lsp/check/types';
 import { exactMatch } from '../runtime/eval/answers';
-import {
-  answerAccuracy,
-  type Question,
-  type WorldEvaluation,
-  withFactInContext,
-} from '../runtime/eval/world-eval';
+import { answerAccuracy, type WorldEvaluation, withFactInContext } from '../runtime/eval/world-eval';
 import type { Runtime } from '../runtime/session/runtime';
-import { JobCancelled, type JobContext, phase, throwIfCancelled } from './context';
+import { JobCancelled, type JobContext, JobInputError, phase, throwIfCancelled } from './context';
 import { loadModelForJob } from './load';
 import { gateOnModel, readGateQuestions, sampleQuestions } from './world-gate';
 
@@ -32,7 +28,8 @@ export interface DemoParams {
   readonly checkTargets: readonly string[];
   readonly world: string;
   readonly modelDir: string;
-  readonly showcase: readonly ShowcaseQuestion[];
+  /** The test edits shown: the first non-verbatim multi-hop question of the first `count` instances. */
+  readonly showcase: { readonly split: TestSplit; readonly count: number };
   /** Gate on a fixed sample of each question set (default: every question). */
   readonly sample?: number;
 }
@@ -57,6 +54,25 @@ export interface DemoResult {
   readonly examples: ShownExample[];
 }
 
+/** The first non-verbatim multi-hop question of the first `n` instances of a world's split. */
+export function showcaseQuestions(world: string, split: TestSplit, n: number): ShowcaseQuestion[] {
+  const file = join(world, 'splits', `${split}.ripple.jsonl`);
+  const read = readInstanceFile(file);
+  if (!read.ok) throw new JobInputError(`${read.message}; rebuild the world with \`propmend world build\``);
+  const out: ShowcaseQuestion[] = [];
+  for (const { line, instance } of read.instances) {
+    if (out.length >= n) break;
+    const q = instance.propagation.find((p) => p.kind === 'non-verbatim' && (p.path?.length ?? 0) >= 2);
+    if (!q) continue;
+    if (instance.fact === undefined || q.question === undefined || q.answer === undefined || !q.path)
+      throw new JobInputError(
+        `${file}:${line + 1}: fact, question or answer missing; run \`propmend check ${file}\``,
+      );
+    out.push({ fact: instance.fact, question: q.question, answer: q.answer, path: q.path.join(' / ') });
+  }
+  return out;
+}
+
 function trainingSteps(modelDir: string): number | null {
   try {
     const steps = (JSON.parse(readFileSync(join(modelDir, 'training.json'), 'utf8')) as { steps?: unknown })
@@ -74,6 +90,7 @@ export async function demoJob(params: DemoParams, runtime: Runtime, ctx: JobCont
       checking.progress({ fraction: done / total, message: `${done}/${total} files` }),
   });
   throwIfCancelled(ctx, 'the demo');
+  const showcase = showcaseQuestions(params.world, params.showcase.split, params.showcase.count);
   const all = readGateQuestions(params.world);
   const questions = params.sample !== undefined ? sampleQuestions(all, params.sample) : all;
   const { model, tokenizer } = await loadModelForJob(
@@ -82,7 +99,7 @@ export async function demoJob(params: DemoParams, runtime: Runtime, ctx: JobCont
     phase(ctx, 0.05, 0.1, 'loading'),
   );
   const gate = await gateOnModel(model, tokenizer, questions, phase(ctx, 0.1, 0.98, 'answering'));
-  const asked: Question[] = params.showcase.map((e) => ({
+  const asked: EvalQuestion[] = showcase.map((e) => ({
     prompt: e.question,
     answer: e.answer,
     aliases: [],
@@ -100,7 +117,7 @@ export async function demoJob(params: DemoParams, runtime: Runtime, ctx: JobCont
     throw error;
   }
   ctx.progress({ fraction: 1, message: 'done' });
-  const examples = params.showcase.map((e, i) => {
+  const examples = showcase.map((e, i) => {
     const c = closed[i] as string;
     const p = prepend[i] as string;
     return {

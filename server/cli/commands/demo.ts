@@ -1,7 +1,7 @@
 // `propmend demo` (npm run demo): the main job on the embedded default, as a thin adapter over
-// server/jobs/demo.ts: parses flags, picks the showcased test edits, runs the job with a progress line on
+// server/jobs/demo.ts: parses flags, runs the job with a progress line on
 // stderr and prints the three parts (or --json). Writes no file.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot, shippedAssets } from '../../common/paths';
 import { demoJob } from '../../jobs/demo';
@@ -10,31 +10,6 @@ import { type CliCommand, CliError, numberFlag, parseFlags } from '../command';
 import { runJob } from '../job-io';
 import { makeRuntime, RUNTIME_FLAGS } from '../model-args';
 import { countSeverities, formatDiagnostic, summaryLine } from './check';
-
-interface DemoInstance {
-  fact: string;
-  subject: string;
-  propagation: Array<{ question: string; answer: string; verbatim: boolean; path: string[] }>;
-}
-
-/** The first non-verbatim question of the first `n` instances of a split. */
-function showcase(
-  world: string,
-  split: string,
-  n: number,
-): Array<{ fact: string; question: string; answer: string; path: string }> {
-  const lines = readFileSync(join(world, 'splits', `${split}.ripple.jsonl`), 'utf8')
-    .trim()
-    .split('\n');
-  const out: Array<{ fact: string; question: string; answer: string; path: string }> = [];
-  for (const line of lines) {
-    if (out.length >= n) break;
-    const inst = JSON.parse(line) as DemoInstance;
-    const q = inst.propagation.find((p) => !p.verbatim && p.path.length >= 2);
-    if (q) out.push({ fact: inst.fact, question: q.question, answer: q.answer, path: q.path.join(' / ') });
-  }
-  return out;
-}
 
 export const demoCommand: CliCommand = {
   summary:
@@ -78,7 +53,7 @@ Exit 1 when a dataset has errors or the quality gate fails. Writes no file.
             checkTargets: ['examples', 'assets/world'].map((d) => join(root, d)).filter((d) => existsSync(d)),
             world,
             modelDir,
-            showcase: showcase(world, 'test-in-domain', 4),
+            showcase: { split: 'test-in-domain', count: 4 },
             ...(sample !== undefined ? { sample } : {}),
           },
           runtime,
