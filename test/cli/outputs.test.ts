@@ -137,6 +137,9 @@ describe('writing commands and their targets', () => {
     assert.equal(huge.code, 2);
     assert.match(huge.stderr, /the world's names allow \d+ new people, fewer than .* = 205000; lower them/);
     assert.ok(!existsSync(join(dir, 'huge')));
+    const unread = await cli(['world', 'build', '--out', join(dir, 'unread'), '--reading', '0']);
+    assert.equal(unread.code, 2);
+    assert.match(unread.stderr, /--reading 0: too few reading-comprehension examples .*; raise --reading/);
   });
 
   test('pretrain never writes its model over the world it reads', async () => {

@@ -6,6 +6,7 @@ import { writeFolderAtomic } from '../../common/atomic';
 import { claimOutput } from '../../common/output';
 import { Rng } from '../../common/random';
 import { buildWorld, DEFAULT_WORLD, type WorldOptions } from '../../world/build';
+import { allocatePeople } from '../../world/instances';
 import { buildKb } from '../../world/kb';
 import { type CliCommand, numberFlag, parseFlags, UsageError } from '../command';
 import { runWorldEval, WORLD_EVAL_USAGE } from './world-eval';
@@ -86,13 +87,23 @@ async function build(argv: string[], io: Parameters<CliCommand['run']>[1]): Prom
  * known person has: refuse sizes the name pool cannot serve before generating anything.
  */
 function checkNamePool(o: WorldOptions): void {
-  const kb = buildKb(new Rng(o.seed).fork('kb'), o.sizes);
+  // The same streams as buildWorld (server/world/build.ts): kb, reserve, then people.
+  const rng = new Rng(o.seed);
+  const kb = buildKb(rng.fork('kb'), o.sizes);
+  rng.fork('reserve');
   const pool = kb.firstNames.length * kb.lastNames.length - (kb.entities.get('person')?.length ?? 0);
   const edits = o.splits.train + o.splits.validation + 4 * o.splits.test;
   if (o.reading + edits > pool) {
     throw new UsageError(
       `the world's names allow ${pool} new people, fewer than --reading ${o.reading} + --train ${o.splits.train} + --validation ${o.splits.validation} + 4 x --test ${o.splits.test} = ${o.reading + edits}; lower them`,
     );
+  }
+  // The reading examples must also use every name word once; allocating the people is cheap, and its only
+  // failures are about these sizes.
+  try {
+    allocatePeople(rng.fork('people'), kb, o.reading, edits);
+  } catch (error) {
+    throw new UsageError(`--reading ${o.reading}: ${(error as Error).message}`);
   }
 }
 
