@@ -11,7 +11,7 @@ import { buildKb } from '../../world/kb';
 import { type CliCommand, numberFlag, parseFlags, UsageError } from '../command';
 import { runWorldEval, WORLD_EVAL_USAGE } from './world-eval';
 
-const BUILD_USAGE = `Usage: propmend world build --out DIR [--seed N] [--train N] [--validation N] [--test N] [--reading N] [--known-people N] [--json]
+const BUILD_USAGE = `Usage: propmend world build --out DIR [--seed N] [--train N] [--validation N] [--test N] [--reading N] [--known-people N] [--force] [--json]
 
 Generates a world: DIR/world.kb.json, DIR/corpus.jsonl, DIR/splits/*.ripple.jsonl (train, validation,
 test-in-domain, test-ood-entity, test-ood-relation, test-ood-both), DIR/tokenizer/ and DIR/manifest.json.
