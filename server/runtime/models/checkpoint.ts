@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic';
 import type { FloatDType, HostTensor } from '../ir/dtype';
+import { MAX_CONFIG_BYTES, readSmallTextFile } from '../load/files';
 import { CheckpointError, numel } from '../load/format';
 import { indexCheckpoint, TensorReader, type TensorSource } from '../load/reader';
 import {
@@ -15,6 +16,7 @@ import {
   writeShardedSafetensors,
 } from '../load/writer';
 import { formatConfigJson, type ModelConfig, type ParameterSpec } from './config';
+import { checkWeightsFit } from './memory';
 import { configJson, normalizeConfig, parameterNames } from './registry';
 
 export type Weights = Map<string, HostTensor<FloatDType>>;
@@ -68,10 +70,8 @@ export function readModelConfig(dir: string): ModelConfig {
       `${abs} is a file; pass the model folder that contains config.json and the safetensors weights`,
     );
   const file = join(abs, 'config.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
+  const text = readSmallTextFile(file, MAX_CONFIG_BYTES);
+  if (text === null) {
     throw new CheckpointError(
       `model folder ${abs} has no config.json; a model folder needs config.json and model.safetensors (or shards listed by model.safetensors.index.json)`,
     );
@@ -156,6 +156,7 @@ export function loadCheckpoint(
   if (dtype !== 'float32' && dtype !== 'float64') {
     throw new CheckpointError(`cannot load weights as ${String(dtype)}; valid: float32, float64`);
   }
+  checkWeightsFit(config, dtype, abs);
   const { files, tensors } = indexCheckpoint(abs);
   const expected = parameterNames(config);
   const found = new Map([...tensors].map(([name, src]) => [name, src.info.shape]));
