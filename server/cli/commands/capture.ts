@@ -7,6 +7,8 @@ import { nextTokenTargets } from '../../runtime/tasks/batch';
 import { capture } from '../../runtime/tasks/objectives';
 import { type CliCommand, parseFlags, UsageError } from '../command';
 import {
+  CONTEXT_FLAGS,
+  CONTEXT_USAGE,
   inputIds,
   loadModelForCli,
   lossBatch,
@@ -38,6 +40,7 @@ both are non-zero. Sum over rows of delta u^T equals that weight's gradient.
   --layers SPEC      layers to capture: 4-15, 3,5,7 or all (default all)
   --modules LIST     MLP matrices per layer: gate_proj,up_proj,down_proj (default all three)
   --no-eos           do not append EOS to --text
+${CONTEXT_USAGE}
 ${RUNTIME_USAGE}
   --json             print a JSON summary instead of text`,
   async run(argv, io) {
@@ -49,6 +52,7 @@ ${RUNTIME_USAGE}
       out: { type: 'string' },
       'no-eos': { type: 'boolean' },
       json: { type: 'boolean' },
+      ...CONTEXT_FLAGS,
       ...RUNTIME_FLAGS,
     });
     if (positionals.length > 1)
@@ -58,8 +62,7 @@ ${RUNTIME_USAGE}
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
       const targetsList = mlpTargets(parseLayers(values.layers, model.config.numLayers), values.modules);
-      const { ids: raw, tokenizer } = await inputIds(model, values);
-      const ids = tokenizer && !values['no-eos'] ? [...raw, ...model.tokens.eos.slice(0, 1)] : raw;
+      const { ids } = await inputIds(model, values, { appendEos: !values['no-eos'] });
       const batch = lossBatch(model, ids);
       const started = performance.now();
       const result = await capture(model, batch, nextTokenTargets(model.dtype, batch), targetsList);

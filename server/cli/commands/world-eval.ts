@@ -55,7 +55,7 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
   const runtime = makeRuntime(values);
   try {
     const model = loadModelForCli(modelDir, runtime, io);
-    const tokenizer = await tokenizerForCli(modelDir);
+    const tokenizer = await tokenizerForCli(modelDir, model);
     const result = await evaluateWithProgress(model, tokenizer, questions, io, 'evaluating', batchSize);
     if (!values['no-write'])
       writeJsonAtomic(join(modelDir, 'eval.json'), {
