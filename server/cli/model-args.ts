@@ -8,7 +8,7 @@ import { Progress } from '../common/progress';
 import { closestNames } from '../common/suggest';
 import { loadTokenizer, type TextTokenizer } from '../common/tokenizer';
 import { BackendError, EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/backend/ort';
-import { openRegularFile } from '../runtime/load/files';
+import { MAX_TOKENIZER_BYTES, openRegularFile } from '../runtime/load/files';
 import { CheckpointError } from '../runtime/load/format';
 import type { LanguageModel } from '../runtime/models/language-model';
 import { loadLanguageModel } from '../runtime/models/load';
@@ -81,9 +81,6 @@ export function loadModelForCli(dir: string | undefined, runtime: Runtime, io: C
   }
 }
 
-/** Largest tokenizer file read (real tokenizer.json files are at most a few tens of megabytes). */
-const MAX_TOKENIZER_FILE_BYTES = 512 * 1024 * 1024;
-
 /** Refuses tokenizer files that are not regular files (a FIFO would hang the read) or absurdly large. */
 function checkTokenizerFiles(dir: string): void {
   for (const name of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) {
@@ -98,9 +95,9 @@ function checkTokenizerFiles(dir: string): void {
     if (fd === null) continue;
     const size = fstatSync(fd).size;
     closeSync(fd);
-    if (size > MAX_TOKENIZER_FILE_BYTES) {
+    if (size > MAX_TOKENIZER_BYTES) {
       throw new CliError(
-        `${path} is ${size} bytes, more than the ${MAX_TOKENIZER_FILE_BYTES} a tokenizer file may have; restore it from the original model folder`,
+        `${path} is ${size} bytes, more than the ${MAX_TOKENIZER_BYTES} a tokenizer file may have; restore it from the original model folder`,
       );
     }
   }
@@ -231,6 +228,31 @@ export function lossBatch(model: LanguageModel, ids: readonly number[]): PaddedB
   return padLeft([ids], model.tokens.pad);
 }
 
+/**
+ * Whether `name` matches `pattern`, where * matches any run of characters. Linear-time two-pointer matching
+ * (backtracking only to the last *), so a pattern of many stars cannot stall the command as a regex would.
+ */
+export function globMatch(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === name[n]) {
+      p++;
+      n++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = n;
+    } else if (star >= 0) {
+      p = star + 1;
+      n = ++resume;
+    } else return false;
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
 /** Expands comma-separated parameter names, with * wildcards, against the model's parameters. */
 export function selectParameters(model: LanguageModel, spec: string | undefined): string[] {
   if (!spec)
@@ -244,8 +266,7 @@ export function selectParameters(model: LanguageModel, spec: string | undefined)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-    const hits = all.filter((n) => re.test(n));
+    const hits = all.filter((n) => globMatch(pattern, n));
     if (hits.length === 0) {
       const near = closestNames(pattern, all);
       throw new UsageError(

@@ -76,6 +76,19 @@ describe('model folders and flags', () => {
     assert.equal(r.code, 1, r.stderr);
   });
 
+  test('--params with many wildcards answers at once (no regex backtracking)', {
+    timeout: 20_000,
+  }, async () => {
+    const out = join(dir, 'p.safetensors');
+    const stars = `${'*'.repeat(40)}z`;
+    const r = await cli(['grad', model, '--ids', '1,2,3', '--params', stars, '--out', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(oneLine(r.stderr), /--params: no parameter matches "\*+z"/);
+    const ok = await cli(['grad', model, '--ids', '1,2,3', '--params', '**norm*', '--out', out]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as { parameters: number }).parameters, 5);
+  });
+
   test('--threads is capped at the machine cores', async () => {
     for (const threads of ['100000', '0', String(availableParallelism() + 1)]) {
       const r = await cli(['generate', model, '--prompt', 'the cat', '--threads', threads]);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CheckpointError } from '../../server/runtime/load/format';
 import { readHeader } from '../../server/runtime/load/reader';
-import { loadCheckpoint, readModelConfig } from '../../server/runtime/models/checkpoint';
+import { loadCheckpoint, readModelConfig, saveCheckpoint } from '../../server/runtime/models/checkpoint';
 import { CONFIG_BOUNDS } from '../../server/runtime/models/config-bounds';
 import { checkWeightsFit, weightFootprint } from '../../server/runtime/models/memory';
 import { normalizeConfig } from '../../server/runtime/models/registry';
@@ -204,4 +204,25 @@ test('folders, FIFOs and devices in place of model files are refused without blo
   assert.throws(() => loadCheckpoint(dir), /is not a valid safetensors index \(no "weight_map" object\)/);
   writeFileSync(index, 'null');
   assert.throws(() => loadCheckpoint(dir), /is not a valid safetensors index/);
+});
+
+test('saving copies tokenizer files only when they are regular files, and a FIFO model path is named', {
+  timeout: 20_000,
+}, () => {
+  const source = join(root, 'tokenizer-source');
+  const written = writeFixture(source, 'llama-tiny');
+  rmSync(join(source, 'tokenizer.json'));
+  mkfifo(join(source, 'tokenizer.json'));
+  const weights = new Map([...written.weights].map(([k, v]) => [k, v]));
+  assert.throws(
+    () =>
+      saveCheckpoint(join(root, 'saved'), written.config, weights, {
+        dtype: 'float32',
+        tokenizerFrom: source,
+      }),
+    /tokenizer\.json is a FIFO \(named pipe\), not a regular file/,
+  );
+  const fifo = join(root, 'model-fifo');
+  mkfifo(fifo);
+  assert.throws(() => readModelConfig(fifo), /model-fifo is a FIFO \(named pipe\); pass the model folder/);
 });

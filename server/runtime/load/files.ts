@@ -7,6 +7,8 @@ import { CheckpointError } from './format';
 
 /** config.json, tokenizer_config.json and similar: real ones are a few kilobytes. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+/** tokenizer.json, tokenizer.model, vocab.json, merges.txt: real ones are at most a few tens of megabytes. */
+export const MAX_TOKENIZER_BYTES = 128 * 1024 * 1024;
 /** model.safetensors.index.json: about 100 bytes per tensor name, so far below this for any real model. */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 
@@ -53,10 +55,10 @@ export function openRegularFile(path: string): number | null {
 }
 
 /**
- * Reads a regular file of at most `maxBytes` as UTF-8, or returns null when it does not exist.
+ * Reads a regular file of at most `maxBytes`, or returns null when it does not exist.
  * Larger files, non-regular files and read errors throw CheckpointError naming the path.
  */
-export function readSmallTextFile(path: string, maxBytes: number): string | null {
+export function readSmallFile(path: string, maxBytes: number): Uint8Array | null {
   const fd = openRegularFile(path);
   if (fd === null) return null;
   try {
@@ -73,11 +75,17 @@ export function readSmallTextFile(path: string, maxBytes: number): string | null
       if (got === 0) break;
       done += got;
     }
-    return new TextDecoder('utf-8').decode(bytes.subarray(0, done));
+    return bytes.subarray(0, done);
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
     throw new CheckpointError(`cannot read ${path}: ${(error as Error).message}`);
   } finally {
     closeSync(fd);
   }
+}
+
+/** readSmallFile decoded as UTF-8. */
+export function readSmallTextFile(path: string, maxBytes: number): string | null {
+  const bytes = readSmallFile(path, maxBytes);
+  return bytes === null ? null : new TextDecoder('utf-8').decode(bytes);
 }

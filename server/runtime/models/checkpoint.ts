@@ -2,11 +2,17 @@
 // at a time, validated against the family's parameter list); saveCheckpoint writes config.json, safetensors
 // (sharded with an index when large) and the tokenizer files into a temp folder renamed into place.
 // Knows nothing about graphs or sessions; building a LanguageModel from the result is the caller's job.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic';
 import type { FloatDType, HostTensor } from '../ir/dtype';
-import { MAX_CONFIG_BYTES, readSmallTextFile } from '../load/files';
+import {
+  fileKind,
+  MAX_CONFIG_BYTES,
+  MAX_TOKENIZER_BYTES,
+  readSmallFile,
+  readSmallTextFile,
+} from '../load/files';
 import { CheckpointError, numel } from '../load/format';
 import { indexCheckpoint, TensorReader, type TensorSource } from '../load/reader';
 import {
@@ -57,17 +63,17 @@ export const TOKENIZER_FILE_NAMES = [
 /** Reads and normalises `dir/config.json`. */
 export function readModelConfig(dir: string): ModelConfig {
   const abs = resolve(dir);
-  let isDir = false;
+  let stats: Stats;
   try {
-    isDir = statSync(abs).isDirectory();
+    stats = statSync(abs);
   } catch {
     throw new CheckpointError(
       `model folder ${abs} does not exist; pass a Hugging Face model folder (config.json + *.safetensors)`,
     );
   }
-  if (!isDir)
+  if (!stats.isDirectory())
     throw new CheckpointError(
-      `${abs} is a file; pass the model folder that contains config.json and the safetensors weights`,
+      `${abs} is ${stats.isFile() ? 'a file' : fileKind(stats)}; pass the model folder that contains config.json and the safetensors weights`,
     );
   const file = join(abs, 'config.json');
   const text = readSmallTextFile(file, MAX_CONFIG_BYTES);
@@ -295,7 +301,11 @@ export function saveCheckpoint(
       metadata: { format: 'pt' },
       onTensor: (name) => options.onProgress?.(name, ++done, toWrite.length),
     });
-    for (const file of tokenizerFiles) writeFileAtomic(join(tmp, basename(file)), readFileSync(file));
+    for (const file of tokenizerFiles) {
+      const bytes = readSmallFile(file, MAX_TOKENIZER_BYTES);
+      if (bytes === null) throw new CheckpointError(`${file} disappeared while the model was being saved`);
+      writeFileAtomic(join(tmp, basename(file)), bytes);
+    }
     for (const [name, content] of Object.entries(options.extraFiles ?? {}))
       writeFileAtomic(join(tmp, name), content);
     if (occupied) {
