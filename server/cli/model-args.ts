@@ -1,14 +1,13 @@
 // Flags and helpers shared by the runtime commands (generate, score, capture, grad, info, pretrain):
 // execution provider and threads, loading a model folder with progress, text or id inputs, parameter
 // and layer selections. Turns loader errors into CliErrors; owns no command behaviour.
-import { closeSync, existsSync, fstatSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Progress } from '../common/progress';
 import { closestNames } from '../common/suggest';
 import { loadTokenizer, type TextTokenizer } from '../common/tokenizer';
 import { BackendError, EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/backend/ort';
-import { MAX_TOKENIZER_BYTES, openRegularFile } from '../runtime/load/files';
 import { CheckpointError } from '../runtime/load/format';
 import type { LanguageModel } from '../runtime/models/language-model';
 import { loadLanguageModel } from '../runtime/models/load';
@@ -81,34 +80,11 @@ export function loadModelForCli(dir: string | undefined, runtime: Runtime, io: C
   }
 }
 
-/** Refuses tokenizer files that are not regular files (a FIFO would hang the read) or absurdly large. */
-function checkTokenizerFiles(dir: string): void {
-  for (const name of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) {
-    const path = join(resolve(dir), name);
-    let fd: number | null;
-    try {
-      fd = openRegularFile(path);
-    } catch (error) {
-      if (error instanceof CheckpointError) throw new CliError(error.message);
-      throw error;
-    }
-    if (fd === null) continue;
-    const size = fstatSync(fd).size;
-    closeSync(fd);
-    if (size > MAX_TOKENIZER_BYTES) {
-      throw new CliError(
-        `${path} is ${size} bytes, more than the ${MAX_TOKENIZER_BYTES} a tokenizer file may have; restore it from the original model folder`,
-      );
-    }
-  }
-}
-
 /**
  * Loads the tokenizer of a folder; tokenizer errors become CliErrors. With `model`, every id it encodes is
  * checked against the model's vocabulary, so a tokenizer larger than config.json's vocab_size is a user error.
  */
 export async function tokenizerForCli(dir: string, model?: LanguageModel): Promise<TextTokenizer> {
-  checkTokenizerFiles(dir);
   let tokenizer: TextTokenizer;
   try {
     tokenizer = await loadTokenizer(dir);

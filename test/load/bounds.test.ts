@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { loadTokenizer, TokenizerLoadError } from '../../server/common/tokenizer';
 import { CheckpointError } from '../../server/runtime/load/format';
 import { readHeader } from '../../server/runtime/load/reader';
 import { loadCheckpoint, readModelConfig, saveCheckpoint } from '../../server/runtime/models/checkpoint';
@@ -225,4 +226,28 @@ test('saving copies tokenizer files only when they are regular files, and a FIFO
   const fifo = join(root, 'model-fifo');
   mkfifo(fifo);
   assert.throws(() => readModelConfig(fifo), /model-fifo is a FIFO \(named pipe\); pass the model folder/);
+});
+
+test('loadTokenizer (CLI and language server) refuses FIFO, device and folder tokenizer files without blocking', {
+  timeout: 20_000,
+}, async () => {
+  const dir = join(root, 'tokenizer-odd');
+  writeFixture(dir, 'llama-tiny');
+  const file = join(dir, 'tokenizer.json');
+  rmSync(file);
+  mkfifo(file);
+  await assert.rejects(
+    loadTokenizer(dir),
+    (e: Error) =>
+      e instanceof TokenizerLoadError &&
+      /tokenizer\.json is a FIFO \(named pipe\), not a regular file/.test(e.message),
+  );
+  rmSync(file);
+  symlinkSync('/dev/zero', file);
+  await assert.rejects(loadTokenizer(dir), /tokenizer\.json is a device, not a regular file/);
+  rmSync(file);
+  writeFileSync(file, '{}');
+  rmSync(join(dir, 'tokenizer_config.json'));
+  mkdirSync(join(dir, 'tokenizer_config.json'));
+  await assert.rejects(loadTokenizer(dir), /tokenizer_config\.json is a folder, not a regular file/);
 });
