@@ -7,8 +7,6 @@ import { CheckpointError } from './format';
 
 /** config.json, tokenizer_config.json and similar: real ones are a few kilobytes. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
-/** tokenizer.json, tokenizer.model, vocab.json, merges.txt: real ones are at most a few tens of megabytes. */
-export const MAX_TOKENIZER_BYTES = 128 * 1024 * 1024;
 /** model.safetensors.index.json: about 100 bytes per tensor name, so far below this for any real model. */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 

@@ -5,14 +5,9 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic';
+import { MAX_TOKENIZER_FILE_BYTES } from '../../common/tokenizer';
 import type { FloatDType, HostTensor } from '../ir/dtype';
-import {
-  fileKind,
-  MAX_CONFIG_BYTES,
-  MAX_TOKENIZER_BYTES,
-  readSmallFile,
-  readSmallTextFile,
-} from '../load/files';
+import { fileKind, MAX_CONFIG_BYTES, readSmallFile, readSmallTextFile } from '../load/files';
 import { CheckpointError, numel } from '../load/format';
 import { indexCheckpoint, TensorReader, type TensorSource } from '../load/reader';
 import {
@@ -302,7 +297,7 @@ export function saveCheckpoint(
       onTensor: (name) => options.onProgress?.(name, ++done, toWrite.length),
     });
     for (const file of tokenizerFiles) {
-      const bytes = readSmallFile(file, MAX_TOKENIZER_BYTES);
+      const bytes = readSmallFile(file, MAX_TOKENIZER_FILE_BYTES);
       if (bytes === null) throw new CheckpointError(`${file} disappeared while the model was being saved`);
       writeFileAtomic(join(tmp, basename(file)), bytes);
     }
