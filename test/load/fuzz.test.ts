@@ -1,9 +1,9 @@
-// Property test of the model-folder readers: random mutations of a small checkpoint (bytes flipped or
-// truncated anywhere in model.safetensors, its header JSON or config.json edited key by key, numbers swapped
-// for huge, negative or fractional ones) either load or fail with a CheckpointError, never another exception,
+// Property test of the model-folder readers: random mutations of small checkpoints (bytes flipped or
+// truncated anywhere in a safetensors file; its header JSON, config.json or the shard index edited key by
+// key, numbers swapped for huge, negative or fractional ones) either load or fail with a CheckpointError, never another exception,
 // and never allocate much more than the file holds. Seeds are fixed, so runs are reproducible.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -15,12 +15,19 @@ import { FIXTURES, type FixtureSpec, writeRandomCheckpoint } from '../support/fi
 const root = mkdtempSync(join(tmpdir(), 'propmend-load-fuzz-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** Two small sources: a float32 Llama and a bfloat16 Qwen2 (biases, tied head), one layer each. */
-const SOURCES: Array<{ spec: FixtureSpec; dtype: 'float32' | 'bfloat16' }> = [
-  {
-    spec: { ...FIXTURES['llama-tiny'], numLayers: 1, hiddenSize: 16, intermediateSize: 24, numHeads: 2 },
-    dtype: 'float32',
-  },
+/**
+ * Three small sources: a float32 Llama, a bfloat16 Qwen2 (biases, tied head), one layer each, and a
+ * two-layer Llama sharded into several files with a model.safetensors.index.json.
+ */
+const LLAMA_SMALL: FixtureSpec = {
+  ...FIXTURES['llama-tiny'],
+  numLayers: 1,
+  hiddenSize: 16,
+  intermediateSize: 24,
+  numHeads: 2,
+};
+const SOURCES: Array<{ spec: FixtureSpec; dtype: 'float32' | 'bfloat16'; maxShardBytes?: number }> = [
+  { spec: LLAMA_SMALL, dtype: 'float32' },
   {
     spec: {
       ...FIXTURES['qwen2-tiny-tied'],
@@ -32,15 +39,33 @@ const SOURCES: Array<{ spec: FixtureSpec; dtype: 'float32' | 'bfloat16' }> = [
     },
     dtype: 'bfloat16',
   },
+  { spec: { ...LLAMA_SMALL, numLayers: 2 }, dtype: 'bfloat16', maxShardBytes: 8000 },
 ];
-const ORIGINALS = SOURCES.map(({ spec, dtype }, i) => {
+
+/** A model folder as bytes per file name: JSON files (config, index) and safetensors files. */
+interface Folder {
+  readonly json: Map<string, string>;
+  readonly weights: Map<string, Uint8Array>;
+}
+
+const ORIGINALS: Folder[] = SOURCES.map(({ spec, dtype, maxShardBytes }, i) => {
   const dir = join(root, `source-${i}`);
-  writeRandomCheckpoint(dir, spec, { dtype });
+  writeRandomCheckpoint(dir, spec, { dtype, ...(maxShardBytes ? { maxShardBytes } : {}) });
+  const names = readdirSync(dir).sort();
   return {
-    config: readFileSync(join(dir, 'config.json'), 'utf8'),
-    weights: new Uint8Array(readFileSync(join(dir, 'model.safetensors'))),
+    json: new Map(
+      names
+        .filter((f) => f === 'config.json' || f === 'model.safetensors.index.json')
+        .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+    ),
+    weights: new Map(
+      names
+        .filter((f) => f.endsWith('.safetensors'))
+        .map((f) => [f, new Uint8Array(readFileSync(join(dir, f)))]),
+    ),
   };
 });
+assert.ok((ORIGINALS[2] as Folder).weights.size > 1, 'the third source is sharded');
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -109,74 +134,82 @@ function withHeader(bytes: Uint8Array, edit: (json: string) => string, keepLengt
   return out;
 }
 
+/** `which` picks the file among the folder's JSON files or safetensors files (modulo their count). */
 type Mutation =
-  | { file: 'weights'; kind: 'flip'; at: number; byte: number }
-  | { file: 'weights'; kind: 'truncate'; at: number }
-  | { file: 'weights'; kind: 'length'; value: bigint }
-  | { file: 'weights'; kind: 'header'; pick: number; value: number | 'delete'; keepLength: boolean }
-  | { file: 'config'; kind: 'flip'; at: number; byte: number }
-  | { file: 'config'; kind: 'truncate'; at: number }
-  | { file: 'config'; kind: 'key'; pick: number; value: number | 'delete' };
+  | { file: 'weights'; which: number; kind: 'flip'; at: number; byte: number }
+  | { file: 'weights'; which: number; kind: 'truncate'; at: number }
+  | { file: 'weights'; which: number; kind: 'length'; value: bigint }
+  | {
+      file: 'weights';
+      which: number;
+      kind: 'header';
+      pick: number;
+      value: number | 'delete';
+      keepLength: boolean;
+    }
+  | { file: 'json'; which: number; kind: 'flip'; at: number; byte: number }
+  | { file: 'json'; which: number; kind: 'truncate'; at: number }
+  | { file: 'json'; which: number; kind: 'key'; pick: number; value: number | 'delete' };
 
 const valueIndex = fc.oneof(fc.nat(VALUES.length - 1), fc.constant('delete' as const));
+const weights = fc.constant('weights' as const);
+const json = fc.constant('json' as const);
+const which = fc.nat(7);
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ file: weights, which, kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.nat(255) }),
+  fc.record({ file: weights, which, kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({
-    file: fc.constant('weights' as const),
-    kind: fc.constant('flip' as const),
-    at: fc.nat(),
-    byte: fc.nat(255),
-  }),
-  fc.record({ file: fc.constant('weights' as const), kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({
-    file: fc.constant('weights' as const),
+    file: weights,
+    which,
     kind: fc.constant('length' as const),
     value: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
   }),
   fc.record({
-    file: fc.constant('weights' as const),
+    file: weights,
+    which,
     kind: fc.constant('header' as const),
     pick: fc.nat(),
     value: valueIndex,
     keepLength: fc.boolean(),
   }),
-  fc.record({
-    file: fc.constant('config' as const),
-    kind: fc.constant('flip' as const),
-    at: fc.nat(),
-    byte: fc.nat(255),
-  }),
-  fc.record({ file: fc.constant('config' as const), kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({
-    file: fc.constant('config' as const),
-    kind: fc.constant('key' as const),
-    pick: fc.nat(),
-    value: valueIndex,
-  }),
+  fc.record({ file: json, which, kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.nat(255) }),
+  fc.record({ file: json, which, kind: fc.constant('truncate' as const), at: fc.nat() }),
+  fc.record({ file: json, which, kind: fc.constant('key' as const), pick: fc.nat(), value: valueIndex }),
 );
 
-function apply(files: { config: string; weights: Uint8Array }, m: Mutation): void {
-  if (m.file === 'config') {
-    const at = (n: number) => n % (files.config.length + 1);
+function pickName(names: Iterable<string>, which: number): string {
+  const list = [...names];
+  return list[which % list.length] as string;
+}
+
+function apply(folder: Folder, m: Mutation): void {
+  if (m.file === 'json') {
+    const name = pickName(folder.json.keys(), m.which);
+    const text = folder.json.get(name) as string;
+    const at = (n: number) => n % (text.length + 1);
     if (m.kind === 'flip')
-      files.config =
-        files.config.slice(0, at(m.at)) + String.fromCharCode(m.byte) + files.config.slice(at(m.at) + 1);
-    else if (m.kind === 'truncate') files.config = files.config.slice(0, at(m.at));
-    else files.config = editJson(files.config, m.pick, m.value);
+      folder.json.set(name, text.slice(0, at(m.at)) + String.fromCharCode(m.byte) + text.slice(at(m.at) + 1));
+    else if (m.kind === 'truncate') folder.json.set(name, text.slice(0, at(m.at)));
+    else folder.json.set(name, editJson(text, m.pick, m.value));
     return;
   }
-  const w = files.weights;
+  const name = pickName(folder.weights.keys(), m.which);
+  const w = folder.weights.get(name) as Uint8Array;
   if (m.kind === 'flip') {
     const copy = w.slice();
     if (copy.length) copy[m.at % copy.length] = m.byte;
-    files.weights = copy;
-  } else if (m.kind === 'truncate') files.weights = w.slice(0, m.at % (w.length + 1));
+    folder.weights.set(name, copy);
+  } else if (m.kind === 'truncate') folder.weights.set(name, w.slice(0, m.at % (w.length + 1)));
   else if (m.kind === 'length') {
     const copy = w.slice();
     if (copy.length >= 8) new DataView(copy.buffer).setBigUint64(0, m.value, true);
-    files.weights = copy;
+    folder.weights.set(name, copy);
   } else {
     try {
-      files.weights = withHeader(w, (json) => editJson(json, m.pick, m.value), m.keepLength);
+      folder.weights.set(
+        name,
+        withHeader(w, (j) => editJson(j, m.pick, m.value), m.keepLength),
+      );
     } catch {
       // the prefix no longer describes a header inside the file; leave it to the other mutations
     }
@@ -191,23 +224,21 @@ test('mutated checkpoints load or fail with a CheckpointError, within bounded me
       fc.nat(SOURCES.length - 1),
       fc.array(mutation, { minLength: 1, maxLength: 3 }),
       (source, ms) => {
-        const original = ORIGINALS[source] as (typeof ORIGINALS)[number];
-        const files = { config: original.config, weights: original.weights };
-        for (const m of ms) apply(files, m);
+        const original = ORIGINALS[source] as Folder;
+        const folder: Folder = { json: new Map(original.json), weights: new Map(original.weights) };
+        for (const m of ms) apply(folder, m);
         const dir = join(root, `run-${run++}`);
         mkdirSync(dir);
-        writeFileSync(join(dir, 'config.json'), files.config);
-        writeFileSync(join(dir, 'model.safetensors'), files.weights);
+        for (const [name, text] of folder.json) writeFileSync(join(dir, name), text);
+        for (const [name, bytes] of folder.weights) writeFileSync(join(dir, name), bytes);
+        const stored = [...folder.weights.values()].reduce((n, b) => n + b.byteLength, 0);
         const before = process.memoryUsage().arrayBuffers;
         try {
           const loaded = loadCheckpoint(dir);
           let bytes = 0;
           for (const t of loaded.weights.values()) bytes += t.data.byteLength;
           // float32 from bfloat16 at most doubles the stored bytes
-          assert.ok(
-            bytes <= 2 * files.weights.byteLength,
-            `loaded ${bytes} bytes from ${files.weights.byteLength}`,
-          );
+          assert.ok(bytes <= 2 * stored, `loaded ${bytes} bytes from ${stored}`);
           outcomes.loaded++;
         } catch (error) {
           if (!(error instanceof CheckpointError)) throw error;
@@ -220,7 +251,7 @@ test('mutated checkpoints load or fail with a CheckpointError, within bounded me
         assert.ok(grown < 64 * 1024 * 1024, `array buffers grew by ${grown} bytes`);
       },
     ),
-    { seed: 20261129, numRuns: 400 },
+    { seed: 20261129, numRuns: 600 },
   );
   // Both outcomes occur: the generator reaches valid edits as well as every refusal path.
   assert.ok(outcomes.loaded > 0 && outcomes.refused > 0, JSON.stringify(outcomes));
