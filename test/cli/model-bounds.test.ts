@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CliError } from '../../server/cli/command';
@@ -51,6 +51,46 @@ describe('model folders and flags', () => {
         /config\.json: "num_hidden_layers" is 1000000000, outside the supported range 1\.\.1024/,
       );
     }
+  });
+
+  test('info reports the float32 memory a model needs and whether this machine has it', async () => {
+    const big = join(dir, 'llama-405b-shape');
+    mkdirSync(big);
+    writeFileSync(
+      join(big, 'config.json'),
+      JSON.stringify({
+        ...LLAMA_32_1B,
+        hidden_size: 16384,
+        intermediate_size: 53248,
+        num_hidden_layers: 126,
+        num_attention_heads: 128,
+        num_key_value_heads: 8,
+        head_dim: 128,
+        tie_word_embeddings: false,
+      }),
+    );
+    const r = await cli(['info', big, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const info = JSON.parse(r.stdout) as { parameters: number; float32Bytes: number; fitsInMemory: boolean };
+    assert.equal(info.parameters, 405_853_388_800);
+    assert.equal(info.float32Bytes, 4 * 405_853_388_800);
+    assert.equal(info.fitsInMemory, info.float32Bytes <= totalmem());
+    const load = await cli([
+      'grad',
+      big,
+      '--ids',
+      '1,2',
+      '--params',
+      'all',
+      '--out',
+      join(dir, 'x.safetensors'),
+    ]);
+    assert.equal(load.code, 1, load.stderr);
+    if (!info.fitsInMemory)
+      assert.match(
+        oneLine(load.stderr),
+        /which need 1511\.9 GiB as float32, but this machine has [\d.]+ GiB of memory/,
+      );
   });
 
   test('model.safetensors as a folder and tokenizer.json as a FIFO exit 1 without blocking', {
