@@ -161,6 +161,11 @@ export function fitContext(
       `--max-new-tokens ${reserve} leaves no room for a prompt in the model's context of ${context} tokens (max_position_embeddings); lower it below ${context}`,
     );
   }
+  if (ids.length === 0) {
+    throw new UsageError(
+      `${opts.what} is empty after tokenisation (this model adds no BOS token); give some text`,
+    );
+  }
   if (ids.length <= limit) return ids.slice();
   const keepTail = opts.keepTail ?? 0;
   const bos = model.tokens.bos !== null && ids[0] === model.tokens.bos ? 1 : 0;
@@ -199,7 +204,9 @@ export function checkBatchMemory(
 /** A one-sequence batch for a next-token loss, which needs at least two tokens and must fit in memory. */
 export function lossBatch(model: LanguageModel, ids: readonly number[]): PaddedBatch {
   if (ids.length < 2)
-    throw new UsageError(`the sequence has ${ids.length} token; the loss needs at least two`);
+    throw new UsageError(
+      `the sequence has ${ids.length} token${ids.length === 1 ? '' : 's'}; the loss needs at least two`,
+    );
   checkBatchMemory(model, 1, ids.length, true);
   return padLeft([ids], model.tokens.pad);
 }

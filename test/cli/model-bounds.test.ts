@@ -219,6 +219,31 @@ describe('model folders and flags', () => {
     assert.equal(generate.code, 0, generate.stderr);
   });
 
+  test('texts that tokenise to nothing are usage errors, not NaN scores or internal errors', async () => {
+    const qwen = join(dir, 'qwen');
+    writeFixture(qwen, 'qwen2-tiny');
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['generate', qwen, '--prompt', ''],
+        /prompt 1 is empty after tokenisation \(this model adds no BOS token\)/,
+      ],
+      [['score', qwen, '--prompt', '', '--answer', 'cat'], /--prompt 1 is empty after tokenisation/],
+      [
+        ['score', qwen, '--prompt', 'the', '--answer', '', '--no-eos'],
+        /--answer 1 is empty after tokenisation/,
+      ],
+      [
+        ['capture', qwen, '--text', '', '--no-eos', '--out', join(dir, 'e.safetensors')],
+        /--text is empty after tokenisation/,
+      ],
+    ];
+    for (const [argv, pattern] of cases) {
+      const r = await cli(argv);
+      assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(oneLine(r.stderr), pattern);
+    }
+  });
+
   test('--text producing a token id beyond config.json vocab_size is a user error on every command', async () => {
     const small = join(dir, 'small-vocab');
     writeRandomCheckpoint(small, { ...FIXTURES['llama-tiny'], vocabSize: 8 });

@@ -56,7 +56,16 @@ ${RUNTIME_USAGE}
           ...tokenizer.encode(answer.startsWith(' ') ? answer : ` ${answer}`, { addSpecialTokens: false }),
           ...eos,
         ];
-        const fitted = fitContext(model, [...tokenizer.encode(p, { addSpecialTokens: true }), ...answerIds], {
+        const promptIds = tokenizer.encode(p, { addSpecialTokens: true });
+        if (answerIds.length === 0)
+          throw new UsageError(
+            `--answer ${i + 1} is empty after tokenisation; give a non-empty answer or drop --no-eos`,
+          );
+        if (promptIds.length === 0)
+          throw new UsageError(
+            `--prompt ${i + 1} is empty after tokenisation (this model adds no BOS token); the first answer token needs a prompt token to follow`,
+          );
+        const fitted = fitContext(model, [...promptIds, ...answerIds], {
           what: `prompt and answer ${i + 1}`,
           keepTail: answerIds.length + 1,
           ...(values.truncate ? { truncate: true } : {}),
