@@ -107,6 +107,24 @@ test('config values outside their range are refused by file, key, value and rang
     { ...noHeadDim, hidden_size: 16, num_attention_heads: 32, num_key_value_heads: 8 },
     /"hidden_size" \(16\) is not divisible by "num_attention_heads" \(32\)/,
   );
+  const { rope_scaling: __, rope_theta: ___, ...noRope } = LLAMA_32_1B;
+  refused({ ...noRope, rope_parameters: [] }, /"rope_parameters" must be an object, got \[\]/);
+  refused(
+    { ...noRope, rope_parameters: { rope_type: 'default', rope_theta: -5 } },
+    /"rope_parameters\.rope_theta" must be a number in 1\.\.1000000000000, got -5/,
+  );
+  refused(
+    { ...noRope, rope_parameters: { rope_type: 'default', rope_theta: 1e20 } },
+    /"rope_parameters\.rope_theta" is 100000000000000000000, outside the supported range/,
+  );
+  normalizeConfig(
+    { ...noRope, rope_parameters: { rope_type: 'default', rope_theta: 500000 } },
+    'config.json',
+  );
+  refused(
+    { ...LLAMA_32_1B, vocab_size: Number.POSITIVE_INFINITY },
+    /"vocab_size" must be a positive integer, got Infinity/,
+  );
   assert.equal(Object.keys(CONFIG_BOUNDS).length, 8);
 });
 

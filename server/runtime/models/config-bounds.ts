@@ -89,7 +89,23 @@ export function checkConfigBounds(config: ModelConfig, file: string): void {
       `${file}: "num_key_value_heads" (${config.numKvHeads}) exceeds "num_attention_heads" (${config.numHeads}); it must divide it`,
     );
   }
-  checkFloat(file, config.ropeTheta, FLOAT_BOUNDS.ropeTheta);
+  const nested = config.raw.rope_parameters;
+  let thetaKey = '';
+  if (nested !== undefined && nested !== null) {
+    if (typeof nested !== 'object' || Array.isArray(nested)) {
+      throw new CheckpointError(
+        `${file}: "rope_parameters" must be an object, got ${JSON.stringify(nested)}; fix config.json (compare with the original model's config)`,
+      );
+    }
+    const theta = (nested as Record<string, unknown>).rope_theta;
+    if (theta !== undefined) thetaKey = 'rope_parameters.';
+    if (theta !== undefined && (typeof theta !== 'number' || theta !== config.ropeTheta)) {
+      throw new CheckpointError(
+        `${file}: "rope_parameters.rope_theta" must be a number in ${FLOAT_BOUNDS.ropeTheta.min}..${FLOAT_BOUNDS.ropeTheta.max}, got ${JSON.stringify(theta)}; fix config.json (compare with the original model's config)`,
+      );
+    }
+  }
+  checkFloat(file, config.ropeTheta, FLOAT_BOUNDS.ropeTheta, thetaKey);
   checkFloat(file, config.rmsNormEps, FLOAT_BOUNDS.rmsNormEps);
   const s = config.ropeScaling;
   if (s.type === 'linear' || s.type === 'llama3') {
