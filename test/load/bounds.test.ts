@@ -193,6 +193,9 @@ test('folders, FIFOs and devices in place of model files are refused without blo
   assert.throws(() => loadCheckpoint(dir), /model\.safetensors is a FIFO \(named pipe\), not a regular file/);
   assert.throws(() => readHeader(weights), /is a FIFO/);
   rmSync(weights);
+  symlinkSync('model.safetensors', weights);
+  assert.throws(() => loadCheckpoint(dir), /model\.safetensors is a symbolic link that loops \(ELOOP\)/);
+  rmSync(weights);
 
   const config = join(dir, 'config.json');
   const text = readFileSync(config, 'utf8');

@@ -32,6 +32,11 @@ export function openRegularFile(path: string): number | null {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    if (code === 'ELOOP') {
+      throw new CheckpointError(
+        `${path} is a symbolic link that loops (ELOOP); replace it with the file itself`,
+      );
+    }
     throw new CheckpointError(
       `cannot open ${path}: ${code ?? (error as Error).message}; check that the file exists and is readable`,
     );
