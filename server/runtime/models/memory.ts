@@ -59,9 +59,10 @@ export function checkWeightsFit(
 }
 
 /**
- * Bytes the attention of one pass over `rows` sequences of `length` tokens needs, at least: the host
- * attention bias [B, 1, T, T] (built as JS numbers, then as floats) plus the score and probability
- * tensors [B, H, T, T] of one layer, or of every layer when gradients keep them for the backward pass.
+ * An estimate of the bytes the attention of one pass over `rows` sequences of `length` tokens needs: the
+ * host attention bias [B, 1, T, T] (built as JS numbers, then as floats) plus [B, H, T, T] tensors, two at
+ * once in a forward pass (scores and probabilities), one kept per layer plus one working when gradients
+ * need the probabilities of every layer. Other activations grow with T, not T², and are left out.
  */
 export function attentionBytes(
   config: ModelConfig,
@@ -72,8 +73,8 @@ export function attentionBytes(
 ): { host: number; total: number } {
   const square = rows * length * length;
   const host = square * (8 + BYTES[dtype]);
-  const perLayer = 2 * square * config.numHeads * BYTES[dtype];
-  return { host, total: host + perLayer * (backward ? config.numLayers : 1) };
+  const perTensor = square * config.numHeads * BYTES[dtype];
+  return { host, total: host + perTensor * (backward ? config.numLayers + 1 : 2) };
 }
 
 /** The memory a batch may use: the machine's memory, and for host arrays the JavaScript heap limit. */
