@@ -7,6 +7,8 @@ import { nextTokenTargets } from '../../runtime/tasks/batch';
 import { capture } from '../../runtime/tasks/objectives';
 import { type CliCommand, parseFlags, UsageError } from '../command';
 import {
+  CONTEXT_FLAGS,
+  CONTEXT_USAGE,
   inputIds,
   loadModelForCli,
   lossBatch,
@@ -40,6 +42,7 @@ both are non-zero. Sum over rows of delta u^T equals that weight's gradient.
   --no-eos           do not append EOS to --text
   --out FILE         output .safetensors file (written atomically; never a file of MODEL_DIR)
   --force            replace an existing output file
+${CONTEXT_USAGE}
 ${RUNTIME_USAGE}
   --json             print a JSON summary instead of text`,
   async run(argv, io) {
@@ -52,6 +55,7 @@ ${RUNTIME_USAGE}
       force: { type: 'boolean' },
       'no-eos': { type: 'boolean' },
       json: { type: 'boolean' },
+      ...CONTEXT_FLAGS,
       ...RUNTIME_FLAGS,
     });
     if (positionals.length > 1)
@@ -69,8 +73,7 @@ ${RUNTIME_USAGE}
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
       const targetsList = mlpTargets(parseLayers(values.layers, model.config.numLayers), values.modules);
-      const { ids: raw, tokenizer } = await inputIds(model, values);
-      const ids = tokenizer && !values['no-eos'] ? [...raw, ...model.tokens.eos.slice(0, 1)] : raw;
+      const { ids } = await inputIds(model, values, { appendEos: !values['no-eos'] });
       const batch = lossBatch(model, ids);
       const started = performance.now();
       const result = await capture(model, batch, nextTokenTargets(model.dtype, batch), targetsList);

@@ -6,6 +6,8 @@ import { nextTokenTargets } from '../../runtime/tasks/batch';
 import { lossGradients } from '../../runtime/tasks/objectives';
 import { type CliCommand, parseFlags, UsageError } from '../command';
 import {
+  CONTEXT_FLAGS,
+  CONTEXT_USAGE,
   inputIds,
   loadModelForCli,
   lossBatch,
@@ -27,6 +29,7 @@ Prints {"loss": ..., ...} to stdout.
   --params LIST      comma-separated parameter names; * is a wildcard; "all" for every parameter
   --out FILE         output .safetensors file (written atomically; never a file of MODEL_DIR)
   --force            replace an existing output file
+${CONTEXT_USAGE}
 ${RUNTIME_USAGE}
   --json             accepted for symmetry with other commands (the output is always JSON)`,
   async run(argv, io) {
@@ -37,6 +40,7 @@ ${RUNTIME_USAGE}
       out: { type: 'string' },
       force: { type: 'boolean' },
       json: { type: 'boolean' },
+      ...CONTEXT_FLAGS,
       ...RUNTIME_FLAGS,
     });
     if (positionals.length > 1)
