@@ -35,18 +35,18 @@ export function snapshotWeights(
   names: readonly string[],
   options: { verify?: boolean } = {},
 ): WeightSnapshot {
-  const saved = new Map<string, Float32Array | Float64Array>();
+  const saved: Array<{ target: Float32Array | Float64Array; copy: Float32Array | Float64Array }> = [];
   for (const name of names) {
     const t = model.weights.get(name);
     if (!t) throw new Error(`the model has no parameter ${name}`);
-    saved.set(name, t.data.slice());
+    saved.push({ target: t.data, copy: t.data.slice() });
   }
   const before = options.verify ? weightsChecksum(model) : undefined;
   let restored = false;
   return {
     restore() {
       if (restored) return;
-      for (const [name, data] of saved) (model.weights.get(name)?.data as typeof data).set(data);
+      for (const { target, copy } of saved) target.set(copy);
       restored = true;
       if (before !== undefined && weightsChecksum(model) !== before)
         throw new RestoreMismatch('the weights differ from the originals after restoring');
