@@ -110,11 +110,8 @@ export class Baselines {
     if (method === 'prepend')
       return untouched({ prompt: (q) => prependPrompt(fact, q), info: { format: PREPEND_FORMAT } });
     if (method === 'cpt-full' || method === 'cpt-midupper') {
-      const config: CptConfig = {
-        ...CPT_DEFAULTS,
-        ...this.options.cpt,
-        scope: method === 'cpt-full' ? 'full' : 'mid-upper',
-      };
+      const scope = method === 'cpt-full' ? 'full' : 'mid-upper';
+      const config: CptConfig = { ...CPT_DEFAULTS[scope], ...this.options.cpt, scope };
       const result = await continuedPretraining(this.model, this.tokenizer, fact, config, {
         verify: this.verify,
         signal: ctx.signal,
