@@ -1,7 +1,8 @@
 // MEMIT on the whole validation split of the shipped world, with the world's corpus for the key statistics
 // (cached under .cache/memit): the rate at which the fact's object becomes the greedy completion of the fact's
 // own prompt and the greedy answer to the verbatim questions, printed as diagnostics; weights untouched.
-// Heavy ring (PROPMEND_HEAVY=1): about four minutes on one thread.
+// Heavy ring (PROPMEND_HEAVY=1): about ten minutes on one thread of the shared 2-core machine (measured:
+// fact prompt 129/417 = 30.9%, verbatim question 11/418 = 2.6%).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
