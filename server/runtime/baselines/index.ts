@@ -1,7 +1,7 @@
 // The baseline editing methods of the evaluation (issue 11): base, prepend, cpt-full, cpt-midupper and memit,
 // behind one call that edits one instance from the original weights and returns what answering needs (a
 // low-rank edit, a prompt rewrite) and a restore() that leaves the weights exactly as they were (checked by
-// checksum in the debug mode PROPMEND_DEBUG_RESTORE=1 and in the tests). `propmend eval` calls this.
+// checksum in the debug mode PROPMEND_DEBUG_RESTORE=1 and in the tests). Made for `propmend eval` to call.
 import type { TextTokenizer } from '../../common/tokenizer';
 import type { Instance } from '../../dataset/index';
 import { withFactInContext } from '../eval/world-eval';
