@@ -36,5 +36,23 @@ export async function loadModelForJob(
     if (error instanceof CheckpointError) throw new JobInputError(error.message);
     throw error;
   }
-  return { model, tokenizer: await loadTokenizerForJob(abs) };
+  return { model, tokenizer: withinVocabulary(await loadTokenizerForJob(abs), model.config.vocabSize) };
+}
+
+/** The tokenizer, refusing (as the input's fault) any id it produces outside the model's vocabulary. */
+function withinVocabulary(tokenizer: TextTokenizer, vocabSize: number): TextTokenizer {
+  return {
+    ...tokenizer,
+    encode(text, opts) {
+      const ids = tokenizer.encode(text, opts);
+      const bad = ids.find((id) => id >= vocabSize);
+      if (bad !== undefined) {
+        throw new JobInputError(
+          `the tokenizer of ${tokenizer.dir} produced token id ${bad}, outside the model's vocabulary (vocab_size ${vocabSize} in config.json); the tokenizer files and config.json do not belong to the same model`,
+        );
+      }
+      return ids;
+    },
+    decode: (ids, opts) => tokenizer.decode(ids, opts),
+  };
 }
