@@ -3,6 +3,7 @@
 // Must not import vscode; results go to stdout, logs and progress to stderr.
 import { OutputError } from '../common/output';
 import { JobCancelled, JobInputError } from '../jobs/context';
+import { ModelInputError } from '../runtime/models/model-input';
 import { type CliCommand, CliError, type CliIO, UsageError } from './command';
 import { commands } from './commands';
 import { cancellationOnSignals } from './signals';
@@ -41,7 +42,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`propmend ${name}: ${error.message}\n`);
       return error.code;
     }
-    if (error instanceof JobInputError || error instanceof OutputError) {
+    if (error instanceof JobInputError || error instanceof OutputError || error instanceof ModelInputError) {
       io.stderr(`propmend ${name}: ${error.message}\n`);
       return 1;
     }

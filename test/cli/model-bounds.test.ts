@@ -4,13 +4,14 @@
 // line, never 70 (internal error), a hang or runaway memory.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CliError } from '../../server/cli/command';
 import { checkBatchMemory, fitContext } from '../../server/cli/model-args';
 import type { LanguageModel } from '../../server/runtime/models/language-model';
+import { checkModelInput, ModelInputError } from '../../server/runtime/models/model-input';
 import { normalizeConfig } from '../../server/runtime/models/registry';
 import { runCliCaptured as cli } from '../support/cli';
 import { FIXTURES, writeFixture, writeRandomCheckpoint } from '../support/fixtures';
@@ -261,6 +262,45 @@ describe('model folders and flags', () => {
         /produced token id \d+, outside the model's vocabulary \(vocab_size 8 in config\.json, tokenizer size \d+\); the tokenizer files and config\.json do not belong to the same model/,
       );
     }
+  });
+});
+
+describe('the runtime safety net for every caller', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'propmend-bounds-world-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('world eval with a question beyond the shipped model context exits 1 naming both lengths', async () => {
+    const world = join(dir, 'world');
+    cpSync(resolve(__dirname, '..', '..', 'assets', 'world'), world, { recursive: true });
+    const corpus = join(world, 'corpus.jsonl');
+    const lines = readFileSync(corpus, 'utf8').trimEnd().split('\n');
+    const at = lines.findIndex((l) => (JSON.parse(l) as { kind?: string }).kind === 'qa1');
+    const doc = JSON.parse(lines[at] as string) as { prompt: string };
+    lines[at] = JSON.stringify({ ...doc, prompt: `${LONG} ${doc.prompt}` });
+    writeFileSync(corpus, `${lines.join('\n')}\n`);
+    const r = await cli(['world', 'eval', SHIPPED, '--world', world, '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      oneLine(r.stderr),
+      /prompt \d+ of \d+ has \d+ tokens and \d+ more are to be generated, more than the model's context of 128 tokens/,
+    );
+  });
+
+  test('checkModelInput names the sequence, both lengths, or the id and the vocabulary', () => {
+    const config = { ...normalizeConfig(LLAMA_32_1B, 'config.json'), maxPositionEmbeddings: 8 };
+    checkModelInput(config, [[1, 2, 3]], { reserve: 5 });
+    assert.throws(
+      () => checkModelInput(config, [[1], [1, 2, 3, 4]], { reserve: 5 }),
+      (e: Error) =>
+        e instanceof ModelInputError &&
+        /^sequence 2 has 4 tokens and 5 more are to be generated, more than the model's context of 8 tokens/.test(
+          e.message,
+        ),
+    );
+    assert.throws(
+      () => checkModelInput(config, [[1, 128256]], { label: () => 'the question' }),
+      /the question holds token id 128256, outside the model's vocabulary \(vocab_size 128256\)/,
+    );
   });
 });
 

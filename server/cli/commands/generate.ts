@@ -59,7 +59,7 @@ ${RUNTIME_USAGE}
           ...(values.truncate ? { truncate: true } : {}),
         }),
       );
-      const longest = Math.max(...encoded.map((ids) => ids.length));
+      const longest = encoded.reduce((max, ids) => Math.max(max, ids.length), 0);
       checkBatchMemory(model, Math.min(batchSize, encoded.length), longest + maxNewTokens, false);
       const results = await generateGreedy(model, encoded, {
         maxNewTokens,

@@ -75,7 +75,7 @@ ${RUNTIME_USAGE}
       checkBatchMemory(
         model,
         pairs.length,
-        Math.max(...pairs.map((x) => x.promptIds.length + x.answerIds.length)),
+        pairs.reduce((max, x) => Math.max(max, x.promptIds.length + x.answerIds.length), 0),
         false,
       );
       const batch = padLeft(

@@ -19,7 +19,7 @@ export interface PaddedBatch {
 /** Left-pads sequences to a common length (the reference pads on the left; answers then line up at the end). */
 export function padLeft(sequences: readonly (readonly number[])[], padId: number): PaddedBatch {
   if (sequences.length === 0) throw new Error('cannot build a batch from zero sequences');
-  const length = Math.max(...sequences.map((s) => s.length));
+  const length = sequences.reduce((max, s) => Math.max(max, s.length), 0);
   if (length === 0) throw new Error('cannot build a batch of empty sequences');
   const ids: number[] = [];
   const mask: number[] = [];

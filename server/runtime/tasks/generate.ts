@@ -3,6 +3,7 @@
 // Decoding text back to strings needs a tokenizer; this module works on ids and takes a decoder callback.
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import type { LanguageModel } from '../models/language-model';
+import { checkModelInput } from '../models/model-input';
 import { padLeft } from './batch';
 import { type LowRankEdit, runForward } from './forward';
 
@@ -95,6 +96,10 @@ export async function generateGreedy(
   prompts: readonly (readonly number[])[],
   options: GenerateOptions,
 ): Promise<Generation[]> {
+  checkModelInput(model.config, prompts, {
+    reserve: options.maxNewTokens,
+    label: (i) => `prompt ${i + 1} of ${prompts.length}`,
+  });
   const size = options.batchSize ?? 16;
   const results: Generation[] = [];
   for (let i = 0; i < prompts.length; i += size) {
