@@ -136,7 +136,7 @@ export class HeaderReader {
     throw new EditFileError(
       this.file,
       field,
-      `${this.file}: ${this.what} header field "${field}" must be ${want}, got ${JSON.stringify(got) ?? 'nothing'}; the file is corrupt or from another tool, re-create it`,
+      `${this.file}: ${this.what} field "${field}" must be ${want}, got ${JSON.stringify(got) ?? 'nothing'}; the file is corrupt or from another tool, re-create it`,
     );
   }
 

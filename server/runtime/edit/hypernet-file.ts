@@ -107,7 +107,7 @@ export function validateHypernet(
   tensors: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>,
   file: string,
 ): HypernetHeader {
-  const r: HeaderReader = new HeaderReader(file, 'hypernetwork');
+  const r: HeaderReader = new HeaderReader(file, 'hypernetwork header');
   if (raw.format_version !== HYPERNET_FORMAT_VERSION) {
     throw new EditFileError(
       file,

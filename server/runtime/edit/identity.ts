@@ -174,6 +174,15 @@ export function compareIdentity(
   return out;
 }
 
+function missingMessage(
+  expected: ModelIdentity,
+  missing: readonly string[],
+  config: ModelConfig,
+  madeFor: string,
+) {
+  return `${madeFor} ${expected.model_type} with ${expected.num_layers} layers and targets ${show(missing)}, which this ${config.modelType} model with ${config.numLayers} layers does not have`;
+}
+
 /**
  * Every reason a file made for `expected` does not fit `model`, as sentences (empty when it fits): targets the
  * model lacks, then differing fields. `madeFor` as in compareIdentity.
@@ -186,9 +195,7 @@ export function identityProblems(
   const missing = missingTargets(model.weights, expected.target_params);
   const out: string[] = [];
   if (missing.length) {
-    out.push(
-      `${madeFor} ${expected.model_type} with ${expected.num_layers} layers and targets ${show(missing)}, which this ${model.config.modelType} model with ${model.config.numLayers} layers does not have`,
-    );
+    out.push(missingMessage(expected, missing, model.config, madeFor));
   }
   const actual: ModelIdentity = missing.length
     ? { ...sizes(model.config), target_params: expected.target_params, target_weights_sha256: 'unknown' }
@@ -214,4 +221,23 @@ export function readModelIdentity(v: unknown, field: string, r: HeaderReader): M
     target_params: r.strings(o.target_params, `${field}.target_params`),
     target_weights_sha256: sha,
   };
+}
+
+/**
+ * identityProblems for a model folder, reading config.json and only the target tensors (for commands that
+ * check a patch against a model without loading it). Throws CheckpointError for an unreadable folder.
+ */
+export function folderIdentityProblems(
+  expected: ModelIdentity,
+  dir: string,
+  madeFor = 'hypernetwork was trained for',
+): string[] {
+  const found = folderIdentity(dir, expected.target_params);
+  if (found.identity) return compareIdentity(expected, found.identity, madeFor).map((m) => m.message);
+  const out = [missingMessage(expected, found.missing, found.config, madeFor)];
+  const actual = { ...sizes(found.config), target_params: expected.target_params, target_weights_sha256: '' };
+  for (const m of compareIdentity(expected, actual, madeFor)) {
+    if (m.field !== 'target_weights_sha256') out.push(m.message);
+  }
+  return out;
 }

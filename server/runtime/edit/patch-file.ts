@@ -181,7 +181,7 @@ export function validatePatch(
   tensors: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>,
   file: string,
 ): PatchHeader {
-  const r: HeaderReader = new HeaderReader(file, 'edit patch');
+  const r: HeaderReader = new HeaderReader(file, 'edit patch header');
   if (raw.format_version !== PATCH_FORMAT_VERSION) {
     throw new EditFileError(
       file,
