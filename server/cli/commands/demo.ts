@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot, shippedAssets } from '../../common/paths';
+import { readInstanceFile } from '../../dataset/index';
 import { checkPaths } from '../../lsp/check/check-paths';
 import { exactMatch } from '../../runtime/eval/answers';
 import { GATE, pct } from '../../runtime/eval/world-eval';
@@ -13,27 +14,25 @@ import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, tokenizerForCli } from '..
 import { countSeverities, formatDiagnostic, summaryLine } from './check';
 import { evaluateWithProgress, readQuestionsForCli } from './world-eval';
 
-interface DemoInstance {
-  fact: string;
-  subject: string;
-  propagation: Array<{ question: string; answer: string; verbatim: boolean; path: string[] }>;
-}
-
-/** The first non-verbatim question of the first `n` instances of a split. */
+/** The first non-verbatim question of the first `n` instances of a split (read by the dataset model). */
 function showcase(
   world: string,
   split: string,
   n: number,
 ): Array<{ fact: string; question: string; answer: string; path: string }> {
-  const lines = readFileSync(join(world, 'splits', `${split}.ripple.jsonl`), 'utf8')
-    .trim()
-    .split('\n');
+  const file = join(world, 'splits', `${split}.ripple.jsonl`);
+  const read = readInstanceFile(file);
+  if (!read.ok) throw new CliError(`${read.message}; rebuild the world with \`propmend world build\``);
   const out: Array<{ fact: string; question: string; answer: string; path: string }> = [];
-  for (const line of lines) {
+  for (const { line, instance } of read.instances) {
     if (out.length >= n) break;
-    const inst = JSON.parse(line) as DemoInstance;
-    const q = inst.propagation.find((p) => !p.verbatim && p.path.length >= 2);
-    if (q) out.push({ fact: inst.fact, question: q.question, answer: q.answer, path: q.path.join(' / ') });
+    const q = instance.propagation.find((p) => p.kind === 'non-verbatim' && (p.path?.length ?? 0) >= 2);
+    if (!q) continue;
+    if (instance.fact === undefined || q.question === undefined || q.answer === undefined || !q.path)
+      throw new CliError(
+        `${file}:${line + 1}: fact, question or answer missing; run \`propmend check ${file}\``,
+      );
+    out.push({ fact: instance.fact, question: q.question, answer: q.answer, path: q.path.join(' / ') });
   }
   return out;
 }
