@@ -142,7 +142,7 @@ export function worldQuestionCount(questions: WorldQuestions): number {
 }
 
 /** The Prepend baseline's prompt: the fact, then the question, as in the corpus' reading examples. */
-function withFactInContext(q: EvalQuestion): EvalQuestion {
+export function withFactInContext(q: EvalQuestion): EvalQuestion {
   return q.fact === undefined ? q : { ...q, prompt: `${q.fact} ${q.prompt}` };
 }
 
