@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { OutputError } from '../../server/common/output';
 import { EditFileError } from '../../server/runtime/edit/edit-file-common';
 import {
   checkHypernetCompatible,
@@ -73,11 +74,12 @@ test('an existing checkpoint is replaced only with force, leaving no temp files 
   saveHypernetwork(dir, first);
   writeFileSync(join(dir, 'metrics.jsonl'), '{}\n');
   const before = readFileSync(join(dir, HYPERNET_FILE));
-  assertEditError(
-    () => saveHypernetwork(dir, randomHypernet(llama, targets, 2)),
-    join(dir, HYPERNET_FILE),
-    null,
-    /already exists; pass --force/,
+  assert.throws(
+    () => saveHypernetwork(dir, randomHypernet(llama, targets, 2), { flag: '--out' }),
+    (e: unknown) =>
+      e instanceof OutputError &&
+      e.message ===
+        `--out ${join(dir, HYPERNET_FILE)} already exists; choose another file or pass --force to replace it`,
   );
   assert.deepEqual(readFileSync(join(dir, HYPERNET_FILE)), before);
   saveHypernetwork(dir, randomHypernet(llama, targets, 2), { force: true });

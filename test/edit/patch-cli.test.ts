@@ -124,7 +124,7 @@ describe('patch stack and export commands', () => {
     writeFileSync(join(out, 'keep.txt'), 'mine');
     let r = await cli(['export', modelDir, '--patch', p1, '--out', out]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /already exists; pass --force/);
+    assert.match(r.stderr, /--out .*exists already exists; choose another folder or pass --force/);
     assert.equal(readFileSync(join(out, 'keep.txt'), 'utf8'), 'mine');
     r = await cli(['export', modelDir, '--patch', p1, '--out', join(modelDir, 'merged'), '--force']);
     assert.equal(r.code, 1);

@@ -178,7 +178,10 @@ describe('edit patches on a random llama fixture', () => {
     const factors = randomFactors(model, mlpTargets([1]), { seed: 9 });
     const base = { fact: 'f', method: 'propmend' as const, hypernet: HYPERNET, model, factors };
     assert.throws(() => saveEditPatch(join(tmp, 'x.safetensors'), base), /named \*\.edit\.safetensors/);
-    assert.throws(() => saveEditPatch(first.file, base), /already exists; pass --force/);
+    assert.throws(
+      () => saveEditPatch(first.file, base, { flag: '--save-patch' }),
+      /^OutputError: --save-patch .*first\.edit\.safetensors already exists; choose another file or pass --force/,
+    );
     saveEditPatch(join(tmp, 'forced.edit.safetensors'), base);
     saveEditPatch(join(tmp, 'forced.edit.safetensors'), base, { force: true });
     const [name, f] = [...factors][0]!;

@@ -3,6 +3,7 @@
 // folder containing it; refuses an existing --out without --force. Owns no format: patch-file.ts merges.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { claimOutput } from '../../common/output';
 import { Progress } from '../../common/progress';
 import { TOOL_VERSION } from '../../runtime/edit/edit-file-common';
 import { checkPatchCompatible, mergePatches } from '../../runtime/edit/patch-file';
@@ -25,7 +26,7 @@ ${EXPORT_NOTE_FILE} naming the base model and the patches). MODEL_DIR is never m
 
   --stack FILE       the patches of a patch stack (propmend patch apply)
   --patch P          an edit patch (*.edit.safetensors; repeatable)
-  --out DIR          the folder to write; must not exist unless --force
+  --out DIR          the folder to write; must be new or empty unless --force
   --force            replace an existing --out (the old folder is removed only after the new one is in place)
   --dtype D          ${Object.keys(SAVE_DTYPES).join(', ')} (default float32: rounding to 16 bits can swallow a small edit)`,
   async run(argv, io) {
@@ -53,11 +54,13 @@ ${EXPORT_NOTE_FILE} naming the base model and the patches). MODEL_DIR is never m
         `--out ${out} overlaps the model folder ${model}, which export never writes; choose another folder`,
       );
     }
-    // Until the shared output-file rule of the jobs work lands, existence is checked here.
-    if (existsSync(out) && !values.force) {
-      throw new CliError(`${out} already exists; pass --force to replace it or choose another --out`);
-    }
     const patches = patchesFromFlags(values, model);
+    const stack = values.stack === undefined ? [] : [resolve(values.stack)];
+    claimOutput(out, {
+      kind: 'folder',
+      force: Boolean(values.force),
+      inputs: [model, ...stack, ...patches.map((p) => p.file)],
+    });
     const loading = new Progress('loading', 100, { write: (t) => io.stderr(t), isTTY: io.stderrIsTTY });
     try {
       const checkpoint = loadCheckpoint(model, {

@@ -4,6 +4,7 @@
 // transform's code does) and not training state for resuming (the trainer's checkpoint store does).
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { claimOutput } from '../../common/output';
 import { numel } from '../load/format';
 import { writeSafetensors } from '../load/writer';
 import {
@@ -204,22 +205,19 @@ export type HypernetHeaderInput = Omit<HypernetHeader, 'format_version' | 'creat
 
 /**
  * Writes `dir/hypernet.safetensors` atomically (temp file beside it, fsync, rename); the folder is created and
- * other files in it are left alone. Refuses an existing file unless `force`. Validates first, so a bad
- * checkpoint never reaches disk. Returns the file path.
+ * other files in it are left alone. Refuses an existing file unless `force` (OutputError of the shared output
+ * rules; `flag` names the target in the message). Validates first, so a bad checkpoint never reaches disk. Returns the file path.
  */
 export function saveHypernetwork(
   dir: string,
   ckpt: { header: HypernetHeaderInput; tensors: HypernetCheckpoint['tensors'] },
-  options: { force?: boolean } = {},
+  options: { force?: boolean; flag?: string } = {},
 ): string {
-  const file = hypernetFilePath(dir);
-  if (existsSync(file) && !options.force) {
-    throw new EditFileError(
-      file,
-      null,
-      `${file} already exists; pass --force to replace it or choose another folder`,
-    );
-  }
+  const file = claimOutput(hypernetFilePath(dir), {
+    kind: 'file',
+    force: Boolean(options.force),
+    flag: options.flag ?? 'hypernetwork',
+  });
   const header = {
     format_version: HYPERNET_FORMAT_VERSION,
     created_at: new Date().toISOString(),

@@ -5,6 +5,7 @@
 // Never writes model folders; the CLI's export does, through models/checkpoint.ts.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { claimOutput } from '../../common/output';
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import { writeSafetensors } from '../load/writer';
 import type { LowRankEdit } from '../tasks/forward';
@@ -121,20 +122,19 @@ function checkFactors(
 
 /**
  * Writes one edit as a patch file atomically (temp file beside it, rename). The name must end in
- * `.edit.safetensors`; an existing file is refused unless `force`. Returns the absolute path.
+ * `.edit.safetensors`; an existing file is refused unless `force` (OutputError of the shared output rules;
+ * `flag` names the target in the message, e.g. "--save-patch"). Returns the absolute path.
  */
-export function saveEditPatch(path: string, edit: EditToSave, options: { force?: boolean } = {}): string {
+export function saveEditPatch(
+  path: string,
+  edit: EditToSave,
+  options: { force?: boolean; flag?: string } = {},
+): string {
   const file = resolve(path);
   if (!file.endsWith(PATCH_SUFFIX)) {
     throw new EditFileError(file, null, `${file}: patch files are named *${PATCH_SUFFIX}; rename the output`);
   }
-  if (existsSync(file) && !options.force) {
-    throw new EditFileError(
-      file,
-      null,
-      `${file} already exists; pass --force to replace it or choose another name`,
-    );
-  }
+  claimOutput(file, { kind: 'file', force: Boolean(options.force), flag: options.flag ?? 'patch' });
   if (edit.factors.size === 0)
     throw new EditFileError(file, 'targets', `${file}: an edit patch needs at least one target`);
   const params = [...edit.factors.keys()].map(targetParamName);
