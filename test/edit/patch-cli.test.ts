@@ -79,6 +79,20 @@ describe('patch stack and export commands', () => {
       ],
     );
     const both = await score('--stack', stack);
+    const gen = await cli([
+      'generate',
+      modelDir,
+      '--prompt',
+      'the cat',
+      '--max-new-tokens',
+      '3',
+      '--stack',
+      stack,
+      '--json',
+    ]);
+    assert.equal(gen.code, 0, gen.stderr);
+    assert.match(gen.stderr, /editing with 2 patches: "fact one", "fact two"/);
+    assert.equal((JSON.parse(gen.stdout) as { generations: unknown[] }).generations.length, 1);
 
     const out = join(dir, 'merged');
     r = await cli(['export', modelDir, '--stack', stack, '--out', out]);
