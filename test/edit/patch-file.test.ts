@@ -192,5 +192,18 @@ describe('edit patches on a random llama fixture', () => {
       () => saveEditPatch(join(tmp, 'wrong.edit.safetensors'), { ...base, factors: wrong }),
       /its factors give/,
     );
+    const nan = f.u.data.slice();
+    nan[4] = Number.NaN;
+    assert.throws(
+      () =>
+        saveEditPatch(join(tmp, 'nan.edit.safetensors'), {
+          ...base,
+          factors: new Map([[name, { ...f, u: { shape: f.u.shape, data: nan } }]]),
+        }),
+      (e: unknown) =>
+        e instanceof EditFileError &&
+        e.field === `${name}.weight.u` &&
+        /holds NaN at element 4/.test(e.message),
+    );
   });
 });

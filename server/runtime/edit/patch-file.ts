@@ -107,11 +107,7 @@ function checkFactors(
   d: { shape: readonly number[]; data: ArrayLike<number> },
 ): { rank: number; d_in: number; d_out: number } {
   const bad = (what: string) =>
-    new EditFileError(
-      file,
-      param,
-      `${file}: the factors of ${param} ${what}; the patch is corrupt, re-create it`,
-    );
+    new EditFileError(file, param, `cannot save ${file}: the factors of ${param} ${what}`);
   if (u.shape.length !== 2 || d.shape.length !== 2) throw bad('must be matrices [R, d_in] and [R, d_out]');
   const [rank, dIn] = u.shape as [number, number];
   const [rankD, dOut] = d.shape as [number, number];
@@ -162,7 +158,7 @@ export function saveEditPatch(
   };
   const byName = new Map(tensors.map((t) => [t.name, t]));
   validatePatch(JSON.parse(JSON.stringify(header)), byName, file);
-  const problems = identityProblems(header.base_model, edit.model, 'patch was made for');
+  const problems: string[] = [];
   for (const t of targets) {
     const w = edit.model.weights.get(t.param);
     if (w && (w.shape[0] !== t.d_out || w.shape[1] !== t.d_in))
@@ -173,6 +169,11 @@ export function saveEditPatch(
     metadata: { format: 'pt', [PATCH_METADATA_KEY]: JSON.stringify(header) },
   });
   return file;
+}
+
+function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
 }
 
 /** Validates a patch header and its tensors; throws EditFileError naming `file` and the field. */
@@ -217,6 +218,14 @@ export function validatePatch(
           file,
           name,
           `${file}: tensor "${name}" must have shape [${want.join(', ')}] (${at}), ${tensor ? `got [${tensor.shape.join(', ')}]` : 'it is missing'}; the patch is corrupt, re-create it`,
+        );
+      }
+      const bad = firstNonFinite((tensor as { data: ArrayLike<number> }).data);
+      if (bad >= 0) {
+        throw new EditFileError(
+          file,
+          name,
+          `${file}: tensor "${name}" holds ${(tensor as { data: ArrayLike<number> }).data[bad]} at element ${bad}; an edit must be finite, re-create the patch`,
         );
       }
     }
