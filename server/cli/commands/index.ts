@@ -10,6 +10,7 @@ import { gradCommand } from './grad';
 import { infoCommand } from './info';
 import { pretrainCommand } from './pretrain';
 import { scoreCommand } from './score';
+import { trainCommand } from './train';
 import { worldCommand } from './world';
 
 export const commands: Record<string, CliCommand> = {
@@ -22,5 +23,6 @@ export const commands: Record<string, CliCommand> = {
   info: infoCommand,
   pretrain: pretrainCommand,
   score: scoreCommand,
+  train: trainCommand,
   world: worldCommand,
 };
