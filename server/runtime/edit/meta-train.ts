@@ -10,10 +10,11 @@ import { writeFileAtomic } from '../../common/atomic';
 import { hashString, Rng } from '../../common/random';
 import type { TextTokenizer } from '../../common/tokenizer';
 import type { LanguageModel } from '../models/language-model';
-import { adamwStep, newAdamWState } from '../train/adamw';
+import { newAdamWState } from '../train/adamw';
+import { adamStep } from './adam';
 import { innerExample, localityRows, outerQuestions } from './episode';
 import { captureFactors, normalizers } from './factors';
-import { hypernetLayout, targetShapes } from './hypernet';
+import { EDIT_LRS, hypernetLayout, targetShapes } from './hypernet';
 import { saveHypernet } from './hypernet-checkpoint';
 import { type Hypernetwork, newHypernetwork } from './hypernetwork';
 import type { EditInstance } from './instances';
@@ -134,14 +135,7 @@ export async function metaTrain(inputs: MetaTrainInputs, ctx: JobContext = {}): 
     writeFileAtomic(metricsFile, logText);
   };
   const order = orderFor(config.seed, inputs.train.length);
-  const adam = {
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    weightDecay: 0,
-    clipNorm: config.clip,
-    noDecay: () => true,
-  };
+  const lrFor = (name: string) => (name === EDIT_LRS ? (config.alpha_lr ?? config.lr) : config.lr);
   const validation = inputs.validation.slice(0, config.validation_instances);
   const validate = (): Promise<ValidationResult> =>
     validateHypernet(model, tokenizer, net, validation, {
@@ -211,7 +205,7 @@ export async function metaTrain(inputs: MetaTrainInputs, ctx: JobContext = {}): 
         used: sums.used + 1,
       };
     }
-    const gradNorm = adamwStep(state.optimizer, state.params, acc, config.lr, adam);
+    const gradNorm = adamStep(state.optimizer, state.params, acc, lrFor, config.clip);
     state.step += 1;
     state.trainSeconds += (performance.now() - started) / 1000;
     const used = Math.max(1, sums.used);

@@ -24,6 +24,8 @@ export interface TrainConfig {
   readonly outer_loss: OuterLoss;
   readonly edit_lr_init: number;
   readonly lr: number;
+  /** Adam learning rate of alpha; null: the same as lr (the reference's effective behaviour, spec pitfall 7). */
+  readonly alpha_lr: number | null;
   readonly instances_per_step: number;
   readonly clip: number;
   readonly c_edit: number;
@@ -55,6 +57,7 @@ export function defaultConfig(method: Method): TrainConfig {
     outer_loss: method === 'propmend' ? 'propagation' : 'direct',
     edit_lr_init: 1e-4,
     lr: 1e-4,
+    alpha_lr: null,
     instances_per_step: 8,
     clip: 100,
     c_edit: 0.1,
@@ -117,6 +120,8 @@ export function parseTrainConfig(value: unknown, file: string): TrainConfig {
     if (typeof merged[f] !== 'number' || !((merged[f] as number) > 0)) throw fail(f, 'a positive number');
   for (const f of ['c_edit', 'c_loc'])
     if (typeof merged[f] !== 'number' || (merged[f] as number) < 0) throw fail(f, 'a non-negative number');
+  if (merged.alpha_lr !== null && !(typeof merged.alpha_lr === 'number' && merged.alpha_lr > 0))
+    throw fail('alpha_lr', 'a positive number or null');
   if (!Number.isInteger(merged.seed)) throw fail('seed', 'an integer');
   if (typeof merged.shared !== 'boolean') throw fail('shared', 'true or false');
   if (!INNER_LOSSES.includes(merged.inner_loss as InnerLoss))
