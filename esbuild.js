@@ -1,5 +1,6 @@
-// One build for every bundle of the project: the VS Code extension, the language server,
-// the runtime sidecar and CLI, and the webviews. Each bundle has its own options object.
+// One build for every bundle of the project: the VS Code extension, the language server, the `propmend` CLI
+// and its launcher's supervisor. Each bundle has its own options object; the runtime sidecar and the
+// webviews will get theirs here when they exist (docs/architecture.md, "Where the next parts go").
 // Type-checking is not done here: `npm run check-types` runs tsc separately.
 // Usage: node esbuild.js [--watch] [--production]
 const esbuild = require('esbuild');
@@ -50,6 +51,15 @@ const bundles = {
     format: 'cjs',
     target: 'node20',
     external: nodeExternals,
+  },
+  // The launcher's supervisor (bin/propmend.js): Node built-ins only, so it starts in milliseconds.
+  supervisor: {
+    ...common,
+    entryPoints: { supervisor: 'server/cli/supervisor.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
 };
 

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Rng } from '../server/common/random';
-import { containsPhrase } from '../server/lsp/check/match';
+import { containsPhrase } from '../server/dataset/match';
 import { CheckSession } from '../server/lsp/check/session';
 import { diskSource } from '../server/lsp/check/source';
 import type { Diagnostic } from '../server/lsp/check/types';

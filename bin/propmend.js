@@ -1,14 +1,20 @@
 #!/usr/bin/env node
-// Launcher for the `propmend` CLI: loads the bundle that `npm ci` (prepare) or `npm run build` writes.
-// It owns nothing else; all commands live in server/cli/.
+// Launcher for the `propmend` CLI: runs the bundle that `npm ci` or `npm run build` writes (dist/cli.js) in a
+// child process under dist/supervisor.js, which relays SIGINT/SIGTERM and ends a command that does not stop
+// within a second of a signal. It owns nothing else; all commands live in server/cli/.
 const path = require('node:path');
 const fs = require('node:fs');
 
-const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
-if (!fs.existsSync(bundle)) {
-  process.stderr.write(
-    `propmend: ${bundle} is missing; run \`npm run build\` in ${path.dirname(__dirname)}\n`,
-  );
-  process.exit(2);
+const dist = path.join(__dirname, '..', 'dist');
+const bundle = path.join(dist, 'cli.js');
+const supervisor = path.join(dist, 'supervisor.js');
+for (const file of [bundle, supervisor]) {
+  if (!fs.existsSync(file)) {
+    process.stderr.write(
+      `propmend: ${file} is missing; run \`npm run build\` in ${path.dirname(__dirname)}\n`,
+    );
+    process.exit(2);
+  }
 }
-require(bundle).main(process.argv.slice(2));
+if (process.env.PROPMEND_SUPERVISOR_PID === String(process.ppid)) require(bundle).main(process.argv.slice(2));
+else require(supervisor).superviseCli(__filename, process.argv.slice(2));

@@ -103,15 +103,30 @@ test('exactly one file imports onnxruntime-node: server/runtime/backend/ort.ts',
   );
 });
 
-test('layering: lsp, runtime and world do not import each other, extension imports no server internals', () => {
+test('layering: dataset imports only common; lsp, runtime and world do not import each other', () => {
+  const everything = [
+    'server/lsp/',
+    'server/runtime/',
+    'server/cli/',
+    'server/world/',
+    'server/jobs/',
+    'extension/',
+  ];
   const rules: Array<{ from: string; forbidden: string[] }> = [
-    { from: 'server/lsp/', forbidden: ['server/runtime/', 'server/cli/', 'server/world/', 'extension/'] },
-    { from: 'server/runtime/', forbidden: ['server/lsp/', 'server/cli/', 'server/world/', 'extension/'] },
-    { from: 'server/world/', forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/', 'extension/'] },
+    { from: 'server/dataset/', forbidden: everything },
     {
-      from: 'server/common/',
-      forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/', 'server/world/', 'extension/'],
+      from: 'server/lsp/',
+      forbidden: ['server/runtime/', 'server/cli/', 'server/world/', 'server/jobs/', 'extension/'],
     },
+    {
+      from: 'server/runtime/',
+      forbidden: ['server/lsp/', 'server/cli/', 'server/world/', 'server/jobs/', 'extension/'],
+    },
+    {
+      from: 'server/world/',
+      forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/', 'server/jobs/', 'extension/'],
+    },
+    { from: 'server/common/', forbidden: [...everything, 'server/dataset/'] },
     { from: 'extension/', forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/'] },
     { from: 'webviews/', forbidden: ['server/', 'extension/'] },
   ];
@@ -124,6 +139,32 @@ test('layering: lsp, runtime and world do not import each other, extension impor
       const hit = rule.forbidden.find((f) => `${target}/`.startsWith(f) || target.startsWith(f));
       if (hit) offenders.push(`${rel} imports ${spec} (${hit} is off limits from ${rule.from})`);
     }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('one dataset model: only server/dataset parses JSON with positions, JSON Lines or names the splits', () => {
+  const outside = files.filter((f) => f.rel.startsWith('server/') && !f.rel.startsWith('server/dataset/'));
+  const offenders: string[] = [];
+  for (const { rel, text } of outside) {
+    if (importsOf(text).some((s) => s.startsWith('jsonc-parser')))
+      offenders.push(`${rel} imports jsonc-parser (JSON with positions is server/dataset/json.ts)`);
+    // A JSON Lines reader: text split into lines and each line handed to JSON.parse.
+    if (/\.split\(\s*['"]\\n['"]\s*\)[\s\S]{0,600}JSON\.parse\(/.test(text))
+      offenders.push(
+        `${rel} parses JSON Lines itself (use parseJsonl or readInstanceFile from server/dataset)`,
+      );
+    // A list of split names: two split names as adjacent array items.
+    if (/['"](?:train|validation|test[\w-]*)['"],\s*['"]test-[\w-]+['"]/.test(text))
+      offenders.push(
+        `${rel} lists split names (use SPLITS, WORLD_SPLITS or TEST_SPLITS from server/dataset)`,
+      );
+    // A second instance or question type over the ripple format.
+    if (
+      /^export (?:interface|type) (?:Question|Instance|EvalQuestion)\b/m.test(text) &&
+      !rel.startsWith('server/world/')
+    )
+      offenders.push(`${rel} declares its own Question/Instance type (server/dataset/instance.ts has it)`);
   }
   assert.deepEqual(offenders, []);
 });

@@ -1,8 +1,11 @@
 // Entry point of the `propmend` CLI (bin/propmend.js loads the bundle): dispatches to one command per file
 // in server/cli/commands/. Owns exit codes and top-level error reporting; commands own their flags.
 // Must not import vscode; results go to stdout, logs and progress to stderr.
+import { OutputError } from '../common/output';
+import { JobCancelled, JobInputError } from '../jobs/context';
 import { type CliCommand, CliError, type CliIO, UsageError } from './command';
 import { commands } from './commands';
+import { cancellationOnSignals } from './signals';
 
 function printHelp(io: CliIO): void {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
@@ -38,6 +41,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`propmend ${name}: ${error.message}\n`);
       return error.code;
     }
+    if (error instanceof JobInputError || error instanceof OutputError) {
+      io.stderr(`propmend ${name}: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof JobCancelled) {
+      io.stderr(`propmend ${name}: ${error.message}${error.resumeHint ? `; ${error.resumeHint}` : ''}\n`);
+      return 130;
+    }
     if (io.signal.aborted) {
       io.stderr(`propmend ${name}: cancelled\n`);
       return 130;
@@ -51,18 +62,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 }
 
 function processIO(): CliIO {
-  const controller = new AbortController();
-  const abort = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-  };
-  process.on('SIGINT', abort);
-  process.on('SIGTERM', abort);
+  const stderr = (text: string) => process.stderr.write(text);
   return {
     stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stderr,
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    signal: controller.signal,
+    signal: cancellationOnSignals(stderr),
   };
 }
 

@@ -2,19 +2,14 @@
 // entities and ask in-domain propagation paths; OOD-entity splits link only reserved entities; OOD-relation
 // splits ask only held-out relations; OOD-both does both. Also allocates people's names. Pure: no IO.
 import type { Rng } from '../common/random';
+import { WORLD_SPLITS, type WorldSplit } from '../dataset/splits';
 import { follow, type Kb, statement } from './kb';
 import { containsPhrase } from './phrase';
 import { fill, isOodPath, PATHS, PERSON_RELATION_RANGE, PERSON_RELATIONS, relation } from './schema';
 
-export const SPLITS = [
-  'train',
-  'validation',
-  'test-in-domain',
-  'test-ood-entity',
-  'test-ood-relation',
-  'test-ood-both',
-] as const;
-export type SplitName = (typeof SPLITS)[number];
+/** The world's splits, in file order: the names are the dataset model's (server/dataset/splits.ts). */
+export const SPLITS = WORLD_SPLITS;
+export type SplitName = WorldSplit;
 
 export interface SplitSizes {
   readonly train: number;

@@ -5,8 +5,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { writeFileAtomic } from '../../server/common/atomic';
+import { convertRippleEdits } from '../../server/dataset/rippleedits';
 import { checkPaths } from '../../server/lsp/check/check-paths';
-import { convertRippleEdits } from '../../server/lsp/convert/rippleedits';
 import { checkDiagnostics, testTempDir } from './check-fixture';
 
 const SAMPLE = resolve(__dirname, '../fixtures/rippleedits-sample');

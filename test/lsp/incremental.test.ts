@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { commonPrefix, commonSuffix, type Row, updateRows } from '../../server/lsp/check/rows';
+import { commonPrefix, commonSuffix, type Row, updateRows } from '../../server/dataset/rows';
 import { CheckSession } from '../../server/lsp/check/session';
 import { memorySource } from '../../server/lsp/check/source';
 

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { loadTokenizer } from '../../server/common/tokenizer';
-import { containsPhrase as checkerContainsPhrase } from '../../server/lsp/check/match';
+import { containsPhrase as checkerContainsPhrase } from '../../server/dataset/match';
 import { readWorldQuestions } from '../../server/runtime/eval/world-eval';
 import { readCorpus } from '../../server/runtime/train/corpus';
 import { containsPhrase } from '../../server/world/phrase';

@@ -3,8 +3,8 @@
 // Owns flag handling and printing only; all checking is server/lsp/check (the same engine as the editor).
 import { relative, resolve } from 'node:path';
 import { Progress } from '../../common/progress';
+import { parseKind } from '../../dataset/kind';
 import { checkPaths } from '../../lsp/check/check-paths';
-import { parseKind } from '../../lsp/check/kind';
 import { diskSource } from '../../lsp/check/source';
 import { loadTokenizerFolder } from '../../lsp/check/tokens';
 import { type Diagnostic, FILE_KINDS, type FileReport } from '../../lsp/check/types';

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic';
-import { JsonDoc } from '../../lsp/check/json';
-import { SPLITS, type Split } from '../../lsp/check/splits';
-import { convertRippleEdits } from '../../lsp/convert/rippleedits';
+import { JsonDoc } from '../../dataset/json';
+import { convertRippleEdits } from '../../dataset/rippleedits';
+import { SPLITS, type Split } from '../../dataset/splits';
 import { type CliCommand, CliError, parseFlags, UsageError } from '../command';
 
 const FORMATS = ['rippleedits'] as const;

@@ -1,56 +1,40 @@
-// `propmend demo` (npm run demo): the main job on the embedded default. Checks the example datasets and the
-// shipped world, runs the shipped base model's quality gate, and shows for a few test edits what the model
-// answers before any edit, closed book and with the new fact in context (the Prepend baseline).
-import { existsSync, readFileSync } from 'node:fs';
+// `propmend demo` (npm run demo): the main job on the embedded default, as a thin adapter over
+// server/jobs/demo.ts: parses flags, runs the job with a progress line on
+// stderr and prints the three parts (or --json). Writes no file.
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot, shippedAssets } from '../../common/paths';
-import { checkPaths } from '../../lsp/check/check-paths';
-import { exactMatch } from '../../runtime/eval/answers';
+import { demoJob } from '../../jobs/demo';
 import { GATE, pct } from '../../runtime/eval/world-eval';
-import { cutAtStop, generateGreedy } from '../../runtime/tasks/generate';
-import { type CliCommand, CliError, parseFlags } from '../command';
-import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, tokenizerForCli } from '../model-args';
+import { type CliCommand, CliError, numberFlag, parseFlags } from '../command';
+import { runJob } from '../job-io';
+import { makeRuntime, RUNTIME_FLAGS } from '../model-args';
 import { countSeverities, formatDiagnostic, summaryLine } from './check';
-import { evaluateWithProgress, readQuestionsForCli } from './world-eval';
-
-interface DemoInstance {
-  fact: string;
-  subject: string;
-  propagation: Array<{ question: string; answer: string; verbatim: boolean; path: string[] }>;
-}
-
-/** The first non-verbatim question of the first `n` instances of a split. */
-function showcase(
-  world: string,
-  split: string,
-  n: number,
-): Array<{ fact: string; question: string; answer: string; path: string }> {
-  const lines = readFileSync(join(world, 'splits', `${split}.ripple.jsonl`), 'utf8')
-    .trim()
-    .split('\n');
-  const out: Array<{ fact: string; question: string; answer: string; path: string }> = [];
-  for (const line of lines) {
-    if (out.length >= n) break;
-    const inst = JSON.parse(line) as DemoInstance;
-    const q = inst.propagation.find((p) => !p.verbatim && p.path.length >= 2);
-    if (q) out.push({ fact: inst.fact, question: q.question, answer: q.answer, path: q.path.join(' / ') });
-  }
-  return out;
-}
 
 export const demoCommand: CliCommand = {
   summary:
     'the embedded demo: check the datasets, measure the shipped model, show propagation before an edit',
-  usage: `Usage: propmend demo [--json]
+  usage: `Usage: propmend demo [--sample N] [--json]
 
 1. Checks examples/ and assets/world/ with the dataset checker.
 2. Runs the quality gate of the shipped model assets/models/tiny-world on assets/world
    (the same as \`propmend world eval\`).
 3. For a few test edits, asks a propagation question closed book (the model has never seen the new
    person) and with the new fact prepended (the Prepend baseline), next to the gold answer.
-Exit 1 when a dataset has errors or the quality gate fails.`,
+Exit 1 when a dataset has errors or the quality gate fails. Writes no file.
+
+  --sample N         gate on N questions of each set, evenly spread (a quick look; default: all)
+  --json             {"check","gate","examples"} on stdout`,
   async run(argv, io) {
-    const { values } = parseFlags(argv, { json: { type: 'boolean' }, ...RUNTIME_FLAGS }, false);
+    const { values } = parseFlags(
+      argv,
+      { json: { type: 'boolean' }, sample: { type: 'string' }, ...RUNTIME_FLAGS },
+      false,
+    );
+    const sample =
+      values.sample === undefined
+        ? undefined
+        : numberFlag('sample', values.sample, 0, { min: 1, integer: true });
     const root = packageRoot();
     const { world, model: modelDir } = shippedAssets();
     if (!existsSync(join(modelDir, 'config.json'))) {
@@ -61,41 +45,39 @@ Exit 1 when a dataset has errors or the quality gate fails.`,
     const say = (text: string) => {
       if (!values.json) io.stdout(text);
     };
-
-    say('== 1. Checking datasets (examples/, assets/world/)\n');
-    const targets = ['examples', 'assets/world'].map((d) => join(root, d)).filter((d) => existsSync(d));
-    const reports = await checkPaths(targets);
-    for (const r of reports) {
-      const c = countSeverities([r]);
-      say(
-        `  ${relative(root, r.path).padEnd(48)} ${r.kind.padEnd(11)} ${c.error} errors, ${c.warning} warnings\n`,
-      );
-      for (const d of r.diagnostics) {
-        if (d.severity === 'error' || d.severity === 'warning')
-          say(`    ${formatDiagnostic(relative(root, r.path), d)}\n`);
-      }
-    }
-    say(`  ${summaryLine(reports)}\n\n`);
-
     const runtime = makeRuntime(values);
     try {
-      const model = loadModelForCli(modelDir, runtime, io);
-      const tokenizer = await tokenizerForCli(modelDir);
-      const training = JSON.parse(readFileSync(join(modelDir, 'training.json'), 'utf8')) as {
-        steps: number;
-        recipe: { epochs: number };
-      };
-      const params = [...model.weights.values()].reduce((n, w) => n + w.data.length, 0);
+      const result = await runJob(io, '  demo', (ctx) =>
+        demoJob(
+          {
+            checkTargets: ['examples', 'assets/world'].map((d) => join(root, d)).filter((d) => existsSync(d)),
+            world,
+            modelDir,
+            showcase: { split: 'test-in-domain', count: 4 },
+            ...(sample !== undefined ? { sample } : {}),
+          },
+          runtime,
+          ctx,
+        ),
+      );
+      const { reports, gate, examples } = result;
+      say('== 1. Checking datasets (examples/, assets/world/)\n');
+      for (const r of reports) {
+        const c = countSeverities([r]);
+        say(
+          `  ${relative(root, r.path).padEnd(48)} ${r.kind.padEnd(11)} ${c.error} errors, ${c.warning} warnings\n`,
+        );
+        for (const d of r.diagnostics) {
+          if (d.severity === 'error' || d.severity === 'warning')
+            say(`    ${formatDiagnostic(relative(root, r.path), d)}\n`);
+        }
+      }
+      say(`  ${summaryLine(reports)}\n\n`);
+      const m = result.model;
       say(
-        `== 2. The shipped base model (${relative(root, modelDir)}: Llama architecture, ${(params / 1e6).toFixed(2)}M parameters, ${model.config.numLayers} layers, ${training.steps} training steps)\n`,
+        `== 2. The shipped base model (${relative(root, m.dir)}: Llama architecture, ${(m.parameters / 1e6).toFixed(2)}M parameters, ${m.layers} layers, ${m.trainingSteps ?? 'unknown'} training steps)\n`,
       );
-      const gate = await evaluateWithProgress(
-        model,
-        tokenizer,
-        readQuestionsForCli(world),
-        io,
-        '  evaluating',
-      );
+      if (sample !== undefined) say(`  (on a sample of at most ${sample} questions per set)\n`);
       say(
         `  1-hop questions about known entities      ${pct(gate.one_hop).padStart(6)}  (n=${gate.n.one_hop}, gate >= ${GATE.oneHop * 100}%)\n`,
       );
@@ -113,30 +95,8 @@ Exit 1 when a dataset has errors or the quality gate fails.`,
           ? '  quality gate: passed\n\n'
           : `  quality gate: FAILED (${gate.gate.failures.join('; ')})\n\n`,
       );
-
       say('== 3. New facts about new people, before any edit\n');
-      const examples = showcase(world, 'test-in-domain', 4);
-      const prompts = examples.flatMap((e) => [e.question, `${e.fact} ${e.question}`]);
-      const generations = await generateGreedy(
-        model,
-        prompts.map((p) => tokenizer.encode(p, { addSpecialTokens: true })),
-        { maxNewTokens: 8 },
-      );
-      const answers = generations.map((g) =>
-        cutAtStop(tokenizer.decode(g.ids, { skipSpecialTokens: true }), ['\n']).trim(),
-      );
-      const shown = examples.map((e, i) => {
-        const closed = answers[2 * i] as string;
-        const prepend = answers[2 * i + 1] as string;
-        return {
-          ...e,
-          closedBook: closed,
-          prepend,
-          closedBookCorrect: exactMatch(closed, e.answer),
-          prependCorrect: exactMatch(prepend, e.answer),
-        };
-      });
-      for (const e of shown) {
+      for (const e of examples) {
         say(`  fact:      ${e.fact}\n  question:  ${e.question}   (path ${e.path})\n`);
         say(
           `  gold: ${e.answer} | closed book: ${e.closedBook} ${e.closedBookCorrect ? '(right)' : '(wrong)'} | fact in context: ${e.prepend} ${e.prependCorrect ? '(right)' : '(wrong)'}\n\n`,
@@ -145,12 +105,13 @@ Exit 1 when a dataset has errors or the quality gate fails.`,
       say(
         'The model knows the world but not the new people; an edit that propagates must make the closed-book answer right.\n',
       );
+      const counts = countSeverities(reports);
       if (values.json) {
         io.stdout(
-          `${JSON.stringify({ check: { errors: countSeverities(reports).error, warnings: countSeverities(reports).warning }, gate, examples: shown })}\n`,
+          `${JSON.stringify({ check: { errors: counts.error, warnings: counts.warning }, gate, examples })}\n`,
         );
       }
-      return countSeverities(reports).error > 0 || !gate.gate.passed ? 1 : 0;
+      return counts.error > 0 || !gate.gate.passed ? 1 : 0;
     } finally {
       await runtime.dispose();
     }

@@ -1,26 +1,13 @@
-// `propmend world eval`: the embedded world's quality gate for a base model (1-hop, 2-hop about known people,
-// propagation before any edit vs chance). Table or --json on stdout, progress on stderr, eval.json written
-// into the model folder; exit 1 when the gate fails. Dispatched from world.ts; `propmend demo` shares its
-// question reading and progress-reporting evaluation.
-import { join, relative, resolve } from 'node:path';
-import { writeJsonAtomic } from '../../common/atomic';
+// `propmend world eval`: the embedded world's quality gate for a base model, as a thin adapter over
+// server/jobs/world-gate.ts. Table or --json on stdout, progress on stderr; eval.json only where asked
+// (--out DIR, or --write for the model folder's own eval.json); exit 1 when the gate fails.
+import { join, resolve } from 'node:path';
 import { shippedAssets } from '../../common/paths';
-import { Progress } from '../../common/progress';
-import type { TextTokenizer } from '../../common/tokenizer';
-import {
-  evaluateWorld,
-  pct,
-  readWorldQuestions,
-  TEST_SPLITS,
-  type WorldEvaluation,
-  WorldFileError,
-  type WorldQuestions,
-  worldQuestionCount,
-} from '../../runtime/eval/world-eval';
-import type { LanguageModel } from '../../runtime/models/language-model';
-import { CliError, type CliIO, numberFlag, parseFlags, UsageError } from '../command';
-import { runEnvironment } from '../environment';
-import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
+import { worldGateJob } from '../../jobs/world-gate';
+import { pct, TEST_SPLITS } from '../../runtime/eval/world-eval';
+import { type CliIO, numberFlag, parseFlags, UsageError } from '../command';
+import { runJob } from '../job-io';
+import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE } from '../model-args';
 
 export const WORLD_EVAL_USAGE = `Usage: propmend world eval [MODEL_DIR] [--world DIR] [--json]
 
@@ -28,12 +15,15 @@ Measures the quality gate of a base model on a world (default: the shipped asset
 assets/world): exact-match accuracy on every 1-hop question about known entities, on the 2-hop
 questions about known people, and on the propagation questions of the test splits before any edit,
 against the accuracy of always giving each relation path's most frequent answer; and, not gated, the same
-propagation questions with the edit's fact prepended (the Prepend baseline). Writes eval.json (results and
-environment) into the model folder. Exit 1 when the gate fails (1-hop >= 95%, 2-hop >= 85%, propagation <= chance + 5).
+propagation questions with the edit's fact prepended (the Prepend baseline). Writes no file unless asked.
+Exit 1 when the gate fails (1-hop >= 95%, 2-hop >= 85%, propagation <= chance + 5).
 
   --world DIR        world folder (corpus.jsonl, splits/) (default assets/world)
   --batch-size N     prompts per forward pass (default 64)
-  --no-write         do not write eval.json
+  --sample N         at most N questions of each set, evenly spread (a quick look; default: all)
+  --out DIR          write DIR/eval.json (results, sample size and run environment)
+  --write            write MODEL_DIR/eval.json, the file committed next to a model (maintainers)
+  --force            replace an existing eval.json
 ${RUNTIME_USAGE}
   --json             {"one_hop","two_hop_known","propagation_before_edit","propagation_chance","n",...}`;
 
@@ -41,7 +31,10 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     world: { type: 'string' },
     'batch-size': { type: 'string' },
-    'no-write': { type: 'boolean' },
+    sample: { type: 'string' },
+    out: { type: 'string' },
+    write: { type: 'boolean' },
+    force: { type: 'boolean' },
     json: { type: 'boolean' },
     ...RUNTIME_FLAGS,
   });
@@ -51,18 +44,33 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
   const modelDir = resolve(positionals[0] ?? assets.model);
   const world = resolve(values.world ?? assets.world);
   const batchSize = numberFlag('batch-size', values['batch-size'], 64, { min: 1, integer: true });
-  const questions = readQuestionsForCli(world);
+  const sample =
+    values.sample === undefined
+      ? undefined
+      : numberFlag('sample', values.sample, 0, { min: 1, integer: true });
+  if (values.out !== undefined && values.write)
+    throw new UsageError('give either --out DIR or --write, not both');
+  const save =
+    values.out !== undefined
+      ? { file: join(resolve(values.out), 'eval.json'), force: Boolean(values.force) }
+      : values.write
+        ? { file: join(modelDir, 'eval.json'), force: Boolean(values.force), flag: '--write' }
+        : undefined;
   const runtime = makeRuntime(values);
   try {
-    const model = loadModelForCli(modelDir, runtime, io);
-    const tokenizer = await tokenizerForCli(modelDir);
-    const result = await evaluateWithProgress(model, tokenizer, questions, io, 'evaluating', batchSize);
-    if (!values['no-write'])
-      writeJsonAtomic(join(modelDir, 'eval.json'), {
-        world: relative(modelDir, world),
-        ...result,
-        environment: runEnvironment(runtime.threads),
-      });
+    const { evaluation: result } = await runJob(io, 'evaluating', (ctx) =>
+      worldGateJob(
+        {
+          modelDir,
+          world,
+          batchSize,
+          ...(sample !== undefined ? { sample } : {}),
+          ...(save ? { save } : {}),
+        },
+        runtime,
+        ctx,
+      ),
+    );
     if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
     else {
       const rows: Array<[string, string, string]> = [
@@ -97,39 +105,5 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
     return result.gate.passed ? 0 : 1;
   } finally {
     await runtime.dispose();
-  }
-}
-
-/** The world's evaluation questions, with a broken world folder reported as a CLI error. */
-export function readQuestionsForCli(world: string): WorldQuestions {
-  try {
-    return readWorldQuestions(world);
-  } catch (error) {
-    if (error instanceof WorldFileError) throw new CliError(error.message);
-    throw error;
-  }
-}
-
-/** `evaluateWorld` with a progress line on stderr and the command's cancellation signal. */
-export async function evaluateWithProgress(
-  model: LanguageModel,
-  tokenizer: TextTokenizer,
-  questions: WorldQuestions,
-  io: CliIO,
-  label: string,
-  batchSize?: number,
-): Promise<WorldEvaluation> {
-  const progress = new Progress(label, worldQuestionCount(questions), {
-    write: (t) => io.stderr(t),
-    isTTY: io.stderrIsTTY,
-  });
-  try {
-    return await evaluateWorld(model, tokenizer, questions, {
-      ...(batchSize !== undefined ? { batchSize } : {}),
-      signal: io.signal,
-      onProgress: (done) => progress.update(done),
-    });
-  } finally {
-    progress.finish();
   }
 }

@@ -2,8 +2,8 @@
 // Folders are walked for dataset, KB, edit-spec and RippleEdits files; a path that does not exist or whose
 // kind cannot be told becomes an error diagnostic in its report, never an exception.
 import { join, resolve } from 'node:path';
+import { detectKind } from '../../dataset/kind';
 import { unknownKindDiagnostic } from '../diagnostics/unknown-kind';
-import { detectKind } from './kind';
 import { CheckSession } from './session';
 import { diskSource, type FileSource, isDirectory } from './source';
 import type { CheckSettings, Diagnostic, FileKind, FileReport } from './types';

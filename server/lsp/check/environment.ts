@@ -2,11 +2,11 @@
 // the nearest folder that has any) and the token budget. Caches parsed KB files by their text.
 // Problems with the environment itself become one diagnostic on line 1, never an exception.
 import { dirname, join, resolve } from 'node:path';
+import { JsonDoc } from '../../dataset/json';
+import { buildKb, type Kb } from '../../dataset/kb';
 import { noKbDiagnostic } from '../diagnostics/no-kb';
 import type { TokenBudget } from '../diagnostics/rule';
 import { tokenizerDiagnostic } from '../diagnostics/tokenizer';
-import { JsonDoc } from './json';
-import { buildKb, type Kb } from './kb';
 import type { Pending } from './report';
 import type { FileSource } from './source';
 import { loadTokenizerFolder, makeBudget } from './tokens';

@@ -1,8 +1,8 @@
 // Following relation paths through the new fact and the KB: where a propagation or locality path leads,
 // and what type each hop yields. Shared by the path, answer and hover logic; pure lookups, no diagnostics.
-import type { Instance, Question } from './instance';
-import type { Kb } from './kb';
-import { normalize } from './match';
+import type { Instance, Question } from '../../dataset/instance';
+import type { Kb } from '../../dataset/kb';
+import { normalize } from '../../dataset/match';
 
 /**
  * The objects a question's path leads to, or undefined when the KB does not determine them

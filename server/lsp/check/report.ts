@@ -1,6 +1,6 @@
 // Diagnostics before they have ranges: rules point at JSON paths (Loc), and one pass per document
 // resolves every path to a range. Keeps rules free of offset arithmetic and lets huge files resolve once.
-import type { JsonDoc, Loc } from './json';
+import type { JsonDoc, Loc } from '../../dataset/json';
 import type { Diagnostic, Range, Severity } from './types';
 
 export type Where = Loc | { readonly range: Range };

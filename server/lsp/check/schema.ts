@@ -7,7 +7,7 @@ import kbSchema from '../../../schemas/kb.schema.json';
 import rippleSchema from '../../../schemas/ripple.schema.json';
 import rippleEditsSchema from '../../../schemas/rippleedits.schema.json';
 import { closestNames } from '../../common/suggest';
-import type { JsonPath, LocPart } from './json';
+import type { JsonPath, LocPart } from '../../dataset/json';
 import type { Pending } from './report';
 import type { FileKind } from './types';
 

@@ -2,6 +2,11 @@
 // and returns plain diagnostics. Keeps the last parsed version of each *.ripple.jsonl file and rebuilds it with
 // rows.ts, so re-checking after an edit only re-parses changed lines (the language server and the benchmark use this).
 import { basename, dirname, join, resolve } from 'node:path';
+import { type Instance, readInstance } from '../../dataset/instance';
+import { JsonDoc } from '../../dataset/json';
+import { detectKind } from '../../dataset/kind';
+import { type Row, rowText, updateRows } from '../../dataset/rows';
+import { type Split, splitFromFileName } from '../../dataset/splits';
 import { duplicateKeyDiagnostics } from '../diagnostics/duplicate-key';
 import { RULES } from '../diagnostics/index';
 import { syntaxDiagnostics } from '../diagnostics/json-syntax';
@@ -9,13 +14,8 @@ import type { DatasetFile, DatasetInstance, Emit, InstanceContext, TokenBudget }
 import { schemaDiagnostics } from '../diagnostics/schema';
 import { tooManyDiagnostic } from '../diagnostics/too-many';
 import { Environment } from './environment';
-import { type Instance, readInstance } from './instance';
-import { JsonDoc } from './json';
-import { detectKind } from './kind';
 import { type Pending, resolvePending } from './report';
-import { type Row, rowText, updateRows } from './rows';
 import type { FileSource } from './source';
-import { type Split, splitFromFileName } from './splits';
 import {
   type CheckSettings,
   compareRanges,

@@ -2,15 +2,11 @@
 // No LSP or vscode types here: server/lsp/protocol converts these, the CLI prints them as they are.
 // Positions are 0-based lines and UTF-16 code-unit characters, like LSP's default encoding.
 
-export interface Position {
-  readonly line: number;
-  readonly character: number;
-}
+import type { FileKind } from '../../dataset/kind';
+import { type Range, shiftRange } from '../../dataset/positions';
 
-export interface Range {
-  readonly start: Position;
-  readonly end: Position;
-}
+export { FILE_KINDS, type FileKind } from '../../dataset/kind';
+export { compareRanges, type Position, pos, type Range, range, shiftRange } from '../../dataset/positions';
 
 export const SEVERITIES = ['error', 'warning', 'information', 'hint'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -38,10 +34,6 @@ export interface Diagnostic {
   readonly fixes?: readonly Fix[];
 }
 
-/** The file formats the checker knows. */
-export const FILE_KINDS = ['ripple', 'kb', 'edit', 'rippleedits'] as const;
-export type FileKind = (typeof FILE_KINDS)[number];
-
 /** Diagnostics of one file, as the CLI's --json output prints them. */
 export interface FileReport {
   readonly path: string;
@@ -66,23 +58,6 @@ export const DEFAULT_MAX_NEW_TOKENS = 20;
 /** Upper bound of diagnostics kept per file; the rest are summarised by one `too-many` diagnostic. */
 export const MAX_DIAGNOSTICS_PER_FILE = 1000;
 
-export function pos(line: number, character: number): Position {
-  return { line, character };
-}
-
-export function range(sl: number, sc: number, el: number, ec: number): Range {
-  return { start: { line: sl, character: sc }, end: { line: el, character: ec } };
-}
-
-/** Moves a range `lines` lines down (per-line results are computed at line 0 and placed later). */
-export function shiftRange(r: Range, lines: number): Range {
-  if (lines === 0) return r;
-  return {
-    start: { line: r.start.line + lines, character: r.start.character },
-    end: { line: r.end.line + lines, character: r.end.character },
-  };
-}
-
 export function shiftDiagnostic(d: Diagnostic, lines: number): Diagnostic {
   if (lines === 0) return d;
   return {
@@ -97,13 +72,4 @@ export function shiftDiagnostic(d: Diagnostic, lines: number): Diagnostic {
         }
       : {}),
   };
-}
-
-export function compareRanges(a: Range, b: Range): number {
-  return (
-    a.start.line - b.start.line ||
-    a.start.character - b.start.character ||
-    a.end.line - b.end.line ||
-    a.end.character - b.end.character
-  );
 }

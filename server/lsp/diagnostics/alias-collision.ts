@@ -1,6 +1,6 @@
 // Diagnostic: propmend/alias-collision
 // A name or alias that names two KB entities (case-insensitively), which makes answers and references ambiguous.
-import { normalize } from '../check/match';
+import { normalize } from '../../dataset/match';
 import { at, atKey, type Rule } from './rule';
 
 export const aliasCollision: Rule = {

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/answer-in-question
 // A question that contains its own answer (case-insensitive, on word boundaries), so it can be answered by copying.
-import { containsPhrase } from '../check/match';
+import { containsPhrase } from '../../dataset/match';
 import { at, type Rule } from './rule';
 
 export const answerInQuestion: Rule = {

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/answer-type
 // An answer whose KB type differs from the range type of its path's last hop.
-import { normalize } from '../check/match';
+import { normalize } from '../../dataset/match';
 import { at, type Rule } from './rule';
 
 export const answerType: Rule = {

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/cardinality
 // A *-to-one relation given several objects for one subject, or a one-to-* relation whose object has several subjects.
-import { normalize } from '../check/match';
+import { normalize } from '../../dataset/match';
 import { at, atKey, type Rule } from './rule';
 
 export const cardinality: Rule = {

@@ -1,7 +1,7 @@
 // Diagnostic: propmend/domain-mismatch
 // A triple or KB fact whose subject type differs from the relation's domain, or whose object type differs from its range.
-import type { Kb } from '../check/kb';
-import { normalize } from '../check/match';
+import type { Kb } from '../../dataset/kb';
+import { normalize } from '../../dataset/match';
 import { at, atKey, type Rule } from './rule';
 
 function typeOf(kb: Kb, name: string): string | undefined {

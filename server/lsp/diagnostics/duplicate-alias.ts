@@ -1,6 +1,6 @@
 // Diagnostic: propmend/duplicate-alias
 // An alias that repeats the answer or an earlier alias (compared case-insensitively); the fix removes the repeats.
-import { normalize } from '../check/match';
+import { normalize } from '../../dataset/match';
 import { at, type Rule } from './rule';
 
 export const duplicateAlias: Rule = {

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/duplicate-key
 // A JSON object key written twice (JSON.parse silently keeps the last), or a KB name declared in two KB files.
-import type { JsonDoc } from '../check/json';
+import type { JsonDoc } from '../../dataset/json';
 import type { Pending } from '../check/report';
 import { atKey, type Rule } from './rule';
 

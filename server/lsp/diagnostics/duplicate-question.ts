@@ -1,6 +1,6 @@
 // Diagnostic: propmend/duplicate-question
 // The same question text twice in one instance (propagation and locality together, compared case-insensitively).
-import { normalize } from '../check/match';
+import { normalize } from '../../dataset/match';
 import { at, type Rule } from './rule';
 
 export const duplicateQuestion: Rule = {

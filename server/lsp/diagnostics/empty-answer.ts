@@ -1,6 +1,6 @@
 // Diagnostic: propmend/empty-answer
 // An answer or alias that is empty or only whitespace (it would match any output, or none).
-import type { Question } from '../check/instance';
+import type { Question } from '../../dataset/instance';
 import { at, type Emit, type Rule } from './rule';
 
 function checkQuestion(q: Question, emit: Emit): void {

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/json-syntax
 // Text that is not valid JSON (per line in *.jsonl), located at the offending character.
-import type { JsonDoc } from '../check/json';
+import type { JsonDoc } from '../../dataset/json';
 import type { Pending } from '../check/report';
 
 export const JSON_SYNTAX = 'json-syntax';

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/leak-entity
 // In test-ood-entity and test-ood-both, a fact object (a known entity) that train instances' triples also use.
-import { OOD_ENTITY_SPLITS } from '../check/splits';
+import { OOD_ENTITY_SPLITS } from '../../dataset/splits';
 import { where } from './duplicate-id';
 import { anyInstance, at, type Rule } from './rule';
 

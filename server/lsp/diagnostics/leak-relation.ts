@@ -1,6 +1,6 @@
 // Diagnostic: propmend/leak-relation
 // In test-ood-relation and test-ood-both, a relation after a path's first hop that train paths also use after the first hop.
-import { OOD_RELATION_SPLITS } from '../check/splits';
+import { OOD_RELATION_SPLITS } from '../../dataset/splits';
 import { where } from './duplicate-id';
 import { anyInstance, at, type Rule } from './rule';
 

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/leak-subject
 // A subject of a train instance reused by a non-train instance of the same dataset (every split needs new subjects).
-import { normalize } from '../check/match';
+import { normalize } from '../../dataset/match';
 import { where } from './duplicate-id';
 import { anyInstance, at, type Rule } from './rule';
 

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/locality-mentions-subject
 // A locality question about the edited subject: an error without a path, a warning when it asks a relation the edit changes.
-import { containsPhrase, normalize } from '../check/match';
+import { containsPhrase, normalize } from '../../dataset/match';
 import { at, type Rule } from './rule';
 
 export const localityMentionsSubject: Rule = {

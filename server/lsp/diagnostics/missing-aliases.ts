@@ -1,6 +1,6 @@
 // Diagnostic: propmend/missing-aliases
 // A question without an aliases list whose answer is a KB entity with other names; the fix adds them.
-import { normalize } from '../check/match';
+import { normalize } from '../../dataset/match';
 import { at, type Rule } from './rule';
 
 export const missingAliases: Rule = {

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/path-start
 // A propagation path whose first hop is not a relation the fact's triples assert for the subject.
-import { normalize } from '../check/match';
+import { normalize } from '../../dataset/match';
 import { at, type Rule, replaceFix } from './rule';
 
 /**

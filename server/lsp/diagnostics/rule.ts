@@ -1,9 +1,9 @@
 // The shape of a diagnostic rule and the contexts it is given, one scope per kind of input:
 // one instance (a ripple line or an edit spec), a whole dataset folder, a KB file, an edit spec, a RippleEdits file.
 // Rules are pure: they read typed views and emit located messages; they never touch files or LSP.
-import type { Instance } from '../check/instance';
-import type { JsonPath } from '../check/json';
-import type { Kb } from '../check/kb';
+import type { Instance } from '../../dataset/instance';
+import type { JsonPath } from '../../dataset/json';
+import type { Kb } from '../../dataset/kb';
 import type { PendingFix, Where } from '../check/report';
 import type { Severity } from '../check/types';
 

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/schema
 // A value that violates the format's JSON Schema (schemas/*.schema.json): missing or unknown fields, wrong types, bad enum values.
-import type { LocPart } from '../check/json';
+import type { LocPart } from '../../dataset/json';
 import type { Pending } from '../check/report';
 import { validateSchema } from '../check/schema';
 import type { FileKind } from '../check/types';

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/subject-not-in-fact
 // A subject that does not occur in the fact text (the edit would not be about it).
-import { containsPhrase } from '../check/match';
+import { containsPhrase } from '../../dataset/match';
 import { at, type Rule } from './rule';
 
 export const subjectNotInFact: Rule = {

@@ -1,8 +1,8 @@
 // Diagnostic: propmend/unknown-entity
 // An entity name (a triple's object, a locality question's entity, a KB fact's object) the KB does not know, with a did-you-mean.
 import { closestNames } from '../../common/suggest';
-import type { Kb } from '../check/kb';
-import { normalize } from '../check/match';
+import type { Kb } from '../../dataset/kb';
+import { normalize } from '../../dataset/match';
 import type { Where } from '../check/report';
 import { at, didYouMean, type Emit, type Rule, replaceFix } from './rule';
 

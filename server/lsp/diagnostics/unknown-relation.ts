@@ -1,7 +1,7 @@
 // Diagnostic: propmend/unknown-relation
 // A relation name (in a triple, a question path or a KB fact) that the KB does not declare, with a did-you-mean.
 import { closestNames } from '../../common/suggest';
-import type { Kb } from '../check/kb';
+import type { Kb } from '../../dataset/kb';
 import type { Where } from '../check/report';
 import { at, atKey, didYouMean, type Emit, type Rule, replaceFix } from './rule';
 

@@ -1,7 +1,7 @@
 // Diagnostic: propmend/unknown-type
 // A type name (an instance's subject_type, a KB entity's type, a relation's domain or range) the KB does not declare.
 import { closestNames } from '../../common/suggest';
-import type { Kb } from '../check/kb';
+import type { Kb } from '../../dataset/kb';
 import type { Where } from '../check/report';
 import { at, didYouMean, type Emit, type Rule, replaceFix } from './rule';
 

@@ -1,6 +1,6 @@
 // Diagnostic: propmend/verbatim-label
 // A `verbatim` label that contradicts the fact text: verbatim iff the answer or an alias occurs in the fact (case-insensitive, word boundaries).
-import { containsPhrase } from '../check/match';
+import { containsPhrase } from '../../dataset/match';
 import { at, type Rule, replaceFix } from './rule';
 
 export const verbatimLabel: Rule = {

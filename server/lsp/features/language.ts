@@ -8,10 +8,10 @@ import {
   type DocumentSymbol,
   SymbolKind,
 } from 'vscode-languageserver/node';
-import { JsonDoc } from '../check/json';
-import type { Decl, Kb } from '../check/kb';
+import { JsonDoc } from '../../dataset/json';
+import type { Decl, Kb } from '../../dataset/kb';
+import { splitLines } from '../../dataset/text';
 import type { CheckSession } from '../check/session';
-import { splitLines } from '../check/text';
 import type { CheckSettings, FileKind, Position, Range } from '../check/types';
 import { cursorContext, instanceSlot, kbSlot, type NameSlot } from './location';
 import { entityHover, relationHover, relationSignature, typeHover } from './names';

@@ -1,6 +1,6 @@
 // Where the cursor is inside a dataset, KB or edit-spec document: the JSON path, the string under the
 // cursor and its range. JSONL documents are looked at one line at a time.
-import { getLocation, type Node } from '../check/jsonc';
+import { getLocation, type Node } from '../../dataset/jsonc';
 import type { Position, Range } from '../check/types';
 
 export interface CursorContext {

@@ -1,6 +1,6 @@
 // Words about KB names for hovers and completion details: a relation's signature, an entity's type,
 // aliases and known facts, a type's members. Plain markdown strings; no LSP types.
-import type { Kb, KbEntity, KbRelation, KbType } from '../check/kb';
+import type { Kb, KbEntity, KbRelation, KbType } from '../../dataset/kb';
 
 export function relationSignature(r: KbRelation): string {
   return `${r.domain || '?'} → ${r.range || '?'} (${r.cardinality})`;

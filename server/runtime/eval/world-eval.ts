@@ -1,110 +1,18 @@
 // The embedded world's quality gate: greedy exact-match accuracy of a base model on the corpus' 1-hop
 // questions (kind qa1) and 2-hop questions about known people (qa2), and on the propagation questions of the
 // test splits before any edit, against the majority-answer chance baseline, and with the new fact in context
-// (the Prepend baseline, reported but not gated). Reads the world's files.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// (the Prepend baseline, reported but not gated). The questions come from the dataset model (server/dataset).
 import type { TextTokenizer } from '../../common/tokenizer';
+import { type EvalQuestion, TEST_SPLITS, type WorldQuestions } from '../../dataset/index';
 import type { LanguageModel } from '../models/language-model';
 import { cutAtStop, generateGreedy } from '../tasks/generate';
 import { exactMatch, majorityBaseline } from './answers';
 
-export const TEST_SPLITS = [
-  'test-in-domain',
-  'test-ood-entity',
-  'test-ood-relation',
-  'test-ood-both',
-] as const;
+// The world's questions are read by the dataset model; re-exported for the gate's callers.
+export { readWorldQuestions, TEST_SPLITS, WorldFileError, type WorldQuestions } from '../../dataset/index';
 
 /** Thresholds of the gate (issue: 1-hop >= 95%, 2-hop >= 85%, propagation before edit <= chance + 5 points). */
 export const GATE = { oneHop: 0.95, twoHopKnown: 0.85, propagationMargin: 0.05 } as const;
-
-export interface Question {
-  readonly prompt: string;
-  readonly answer: string;
-  readonly aliases: readonly string[];
-  /** Chance-baseline group (the relation path for propagation questions). */
-  readonly group: string;
-  /** The edit's fact, for propagation questions: prepended to the prompt by the Prepend baseline. */
-  readonly fact?: string;
-}
-
-export interface WorldQuestions {
-  readonly oneHop: Question[];
-  readonly twoHopKnown: Question[];
-  readonly propagation: Record<(typeof TEST_SPLITS)[number], Question[]>;
-}
-
-export class WorldFileError extends Error {
-  override name = 'WorldFileError';
-}
-
-function jsonLines(file: string): Array<{ line: number; value: Record<string, unknown> }> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new WorldFileError(
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is this a world folder built by \`propmend world build\`?`,
-    );
-  }
-  return text.split('\n').flatMap((raw, i) => {
-    if (raw.trim() === '') return [];
-    try {
-      return [{ line: i + 1, value: JSON.parse(raw) as Record<string, unknown> }];
-    } catch (error) {
-      throw new WorldFileError(
-        `${file}:${i + 1}: not valid JSON (${(error as Error).message}); run \`propmend check ${file}\``,
-      );
-    }
-  });
-}
-
-function str(file: string, line: number, value: unknown, field: string): string {
-  if (typeof value !== 'string')
-    throw new WorldFileError(`${file}:${line}: "${field}" must be a string; run \`propmend check ${file}\``);
-  return value;
-}
-
-/** Reads the evaluation questions from a world folder (corpus.jsonl and splits/*.ripple.jsonl). */
-export function readWorldQuestions(world: string): WorldQuestions {
-  const corpus = join(world, 'corpus.jsonl');
-  const oneHop: Question[] = [];
-  const twoHopKnown: Question[] = [];
-  for (const { line, value } of jsonLines(corpus)) {
-    if (value.kind !== 'qa1' && value.kind !== 'qa2') continue;
-    const q: Question = {
-      prompt: str(corpus, line, value.prompt, 'prompt'),
-      answer: str(corpus, line, value.answer, 'answer'),
-      aliases: [],
-      group: String(value.kind),
-    };
-    (value.kind === 'qa1' ? oneHop : twoHopKnown).push(q);
-  }
-  const propagation = {} as WorldQuestions['propagation'];
-  for (const split of TEST_SPLITS) {
-    const file = join(world, 'splits', `${split}.ripple.jsonl`);
-    propagation[split] = jsonLines(file).flatMap(({ line, value }) => {
-      const questions = value.propagation;
-      if (!Array.isArray(questions))
-        throw new WorldFileError(`${file}:${line}: "propagation" must be a list`);
-      const fact = str(file, line, value.fact, 'fact');
-      return questions.map((q: Record<string, unknown>) => ({
-        fact,
-        prompt: str(file, line, q.question, 'question'),
-        answer: str(file, line, q.answer, 'answer'),
-        aliases: Array.isArray(q.aliases) ? q.aliases.filter((a): a is string => typeof a === 'string') : [],
-        group: Array.isArray(q.path) ? q.path.join('/') : 'unknown',
-      }));
-    });
-  }
-  if (oneHop.length === 0 || twoHopKnown.length === 0) {
-    throw new WorldFileError(
-      `${corpus} has no qa1 or qa2 lines; the gate needs both (rebuild the world with \`propmend world build\`)`,
-    );
-  }
-  return { oneHop, twoHopKnown, propagation };
-}
 
 export interface Accuracy {
   readonly correct: number;
@@ -116,7 +24,7 @@ export interface Accuracy {
 export async function answerAccuracy(
   model: LanguageModel,
   tokenizer: TextTokenizer,
-  questions: readonly Question[],
+  questions: readonly EvalQuestion[],
   options: { batchSize?: number; onProgress?: (done: number) => void; signal?: AbortSignal } = {},
 ): Promise<Accuracy & { predictions: string[] }> {
   const longest = Math.max(
@@ -176,7 +84,7 @@ export async function evaluateWorld(
   const propagationAll = TEST_SPLITS.flatMap((s) => questions.propagation[s]);
   const total = worldQuestionCount(questions);
   let offset = 0;
-  const run = async (qs: readonly Question[]) => {
+  const run = async (qs: readonly EvalQuestion[]) => {
     const start = offset;
     const result = await answerAccuracy(model, tokenizer, qs, {
       ...options,
@@ -234,7 +142,7 @@ export function worldQuestionCount(questions: WorldQuestions): number {
 }
 
 /** The Prepend baseline's prompt: the fact, then the question, as in the corpus' reading examples. */
-function withFactInContext(q: Question): Question {
+export function withFactInContext(q: EvalQuestion): EvalQuestion {
   return q.fact === undefined ? q : { ...q, prompt: `${q.fact} ${q.prompt}` };
 }
 

@@ -62,7 +62,10 @@ export interface OpAttrs {
   // Indexing.
   Gather: { axis: number };
   GatherElements: { axis: number };
-  /** out = data; out[indices[i]] += updates[i] (ONNX ScatterND with reduction "add"). */
+  /**
+   * out = data; out[indices[i]] += updates[i], one row index per update (ScatterND-add semantics). Emitted as
+   * ONNX ScatterElements(add) over rows, never ScatterND: its CPU kernel races on repeated indices (onnx/lower.ts).
+   */
   ScatterNDAdd: Record<string, never>;
   /** out = data; out[... indices ...] += updates along axis (ONNX ScatterElements, reduction "add"). */
   ScatterElementsAdd: { axis: number };

@@ -1,5 +1,6 @@
 // The table of supported model families, keyed by config.json's model_type (or architectures when model_type
-// is missing). Adding a family is one file beside this one plus one entry in FAMILIES. Owns no IO.
+// is missing). Adding a family takes its file beside this one (a FamilySpec), its name in MODEL_FAMILIES
+// (config.ts), and its entry in SPECS below; a name without an entry does not compile. Owns no IO.
 import { CheckpointError } from '../load/format';
 import {
   configToJson,
@@ -12,7 +13,13 @@ import {
 import { LLAMA } from './llama';
 import { QWEN2 } from './qwen2';
 
-export const FAMILIES: readonly FamilySpec[] = Object.freeze([LLAMA, QWEN2]);
+/** Every name in MODEL_FAMILIES mapped to its spec: the mapped type makes a missing family a compile error. */
+const SPECS: { readonly [F in ModelFamily]: FamilySpec } = {
+  llama: LLAMA,
+  qwen2: QWEN2,
+};
+
+export const FAMILIES: readonly FamilySpec[] = Object.freeze(Object.values(SPECS));
 
 /** "llama, qwen2" — for error messages and docs. */
 export function supportedModelTypes(): string {

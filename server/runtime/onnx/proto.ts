@@ -1,5 +1,5 @@
 // The subset of the ONNX protobuf schema we emit (field numbers from onnx.proto, IR version 9), as a
-// protobufjs descriptor, plus the pinned opset. Owns wire encoding only; graph lowering is in emit.ts.
+// protobufjs descriptor, plus the pinned opset. Owns wire encoding only; graph lowering is emit.ts and lower.ts.
 import protobuf from 'protobufjs';
 
 /** The one place the ONNX opset and IR version are pinned. */

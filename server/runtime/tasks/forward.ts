@@ -1,22 +1,17 @@
-// Forward passes of a loaded decoder: builds (once per model and variant) the logits graph, optionally with
-// a KV cache and with low-rank weight edits applied as factors, and runs it on padded batches.
-// The graph variants are memoised per model; feeding and unpacking outputs happens here, sampling does not.
-import { type Dim, dimMul } from '../ir/dim';
+// Forward passes of a loaded decoder: builds (once per model and variant, through graph-memo.ts) the logits
+// graph, optionally with a KV cache and with low-rank weight edits applied as factors (edit-inputs.ts), and
+// runs it on padded batches. Feeding and unpacking outputs happens here, sampling does not.
 import { type FloatDType, type HostTensor, int64Tensor } from '../ir/dtype';
-import { Graph, type Tensor } from '../ir/graph';
+import { Graph } from '../ir/graph';
 import { type LanguageModel, weightFeeds } from '../models/language-model';
-import { buildDecoder, type LinearHook } from '../models/transformer';
+import { buildDecoder } from '../models/transformer';
 import type { CompiledGraph } from '../session/runtime';
 import { attentionBias, type PaddedBatch, positionIds, rotaryTables } from './batch';
+import { editedLinears, editFeeds, editInputs, type LowRankEdit, lowRankHook } from './edit-inputs';
+import { modelGraph } from './graph-memo';
 
-/**
- * A weight edit as low-rank factors per linear layer: W' = W + d^T u, with u [R, d_in] and d [R, d_out]
- * (any step size already folded into d). Never materialised as a d_out x d_in matrix in a forward pass.
- */
-export type LowRankEdit = ReadonlyMap<
-  string,
-  { readonly u: HostTensor<FloatDType>; readonly d: HostTensor<FloatDType> }
->;
+// The edit plumbing lives in edit-inputs.ts; these names stay importable from here.
+export { editFeeds, type LowRankEdit, lowRankHook };
 
 export interface ForwardVariant {
   /** Only the last position's logits ([B, 1, V]). */
@@ -25,25 +20,6 @@ export interface ForwardVariant {
   readonly cache: boolean;
   /** Linear layers carrying a low-rank edit, sorted. */
   readonly patched: readonly string[];
-}
-
-const compiled = new WeakMap<LanguageModel, Map<string, Promise<CompiledGraph>>>();
-
-/** y + (x u^T) d for each patched linear: the edit costs memory in tokens x width, not width^2. */
-export function lowRankHook(
-  patches: ReadonlyMap<string, { u: Tensor; d: Tensor; scale?: Tensor }>,
-): LinearHook {
-  return (name, x, base) => {
-    const y = base();
-    const patch = patches.get(name);
-    if (!patch) return y;
-    const lead = x.shape.slice(0, -1);
-    const rows = lead.reduce<Dim>((acc, d) => dimMul(acc, d), 1);
-    const flat = x.rank === 2 ? x : x.reshape([rows, x.dim(-1)]);
-    let delta = flat.gemm(patch.u, { transB: true }).gemm(patch.d);
-    if (patch.scale) delta = delta.mul(patch.scale);
-    return y.add(x.rank === 2 ? delta : delta.reshape([...lead, y.dim(-1)]));
-  };
 }
 
 function buildForward(model: LanguageModel, variant: ForwardVariant): Graph {
@@ -60,16 +36,7 @@ function buildForward(model: LanguageModel, variant: ForwardVariant): Graph {
         v: g.input(`past.${i}.v`, dtype, ['B', config.numKvHeads, 'P', config.headDim]),
       }))
     : undefined;
-  const patches = new Map<string, { u: Tensor; d: Tensor }>();
-  for (const name of variant.patched) {
-    const weight = model.weights.get(`${name}.weight`);
-    if (!weight) throw new Error(`cannot edit "${name}": the model has no parameter ${name}.weight`);
-    const [dOut, dIn] = weight.shape as [number, number];
-    patches.set(name, {
-      u: g.input(`edit.${name}.u`, dtype, ['R', dIn]),
-      d: g.input(`edit.${name}.d`, dtype, ['R', dOut]),
-    });
-  }
+  const patches = editInputs(model, g, variant.patched);
   const out = buildDecoder(
     g,
     config,
@@ -86,20 +53,9 @@ function buildForward(model: LanguageModel, variant: ForwardVariant): Graph {
   return g;
 }
 
+/** The compiled forward graph of `variant`, built once per model. */
 export async function forwardGraph(model: LanguageModel, variant: ForwardVariant): Promise<CompiledGraph> {
-  let perModel = compiled.get(model);
-  if (!perModel) {
-    perModel = new Map();
-    compiled.set(model, perModel);
-  }
-  const key = JSON.stringify(variant);
-  let entry = perModel.get(key);
-  if (!entry) {
-    entry = model.runtime.compile(buildForward(model, variant));
-    perModel.set(key, entry);
-    entry.catch(() => perModel.delete(key));
-  }
-  return entry;
+  return modelGraph(model, `forward:${JSON.stringify(variant)}`, () => buildForward(model, variant));
 }
 
 export interface KvCache {
@@ -118,15 +74,6 @@ export interface ForwardResult {
   readonly cache?: KvCache;
 }
 
-export function editFeeds(edit: LowRankEdit | undefined): Record<string, HostTensor> {
-  const feeds: Record<string, HostTensor> = {};
-  for (const [name, { u, d }] of edit ?? []) {
-    feeds[`edit.${name}.u`] = u;
-    feeds[`edit.${name}.d`] = d;
-  }
-  return feeds;
-}
-
 /**
  * Runs the decoder on a left-padded batch. With `cache`, the batch continues cached sequences
  * (pass `past` from a previous call, or none for the first step) and the result carries the new cache.
@@ -140,7 +87,7 @@ export async function runForward(
   const variant: ForwardVariant = {
     lastOnly: options.lastOnly ?? false,
     cache: useCache,
-    patched: [...(options.edit?.keys() ?? [])].sort(),
+    patched: editedLinears(options.edit),
   };
   const graph = await forwardGraph(model, variant);
   const { dtype, config } = model;

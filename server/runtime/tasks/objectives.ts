@@ -1,103 +1,16 @@
 // Teacher-forced objectives on a loaded decoder, each one compiled graph: per-token scoring of answers,
 // the mean next-token loss with gradients for chosen parameters, and the PropMEND capture of each target
-// linear's inputs u and output gradients delta. Hosts the batching; graph memoisation is per model.
+// linear's inputs u and output gradients delta. Graphs start from loss-graph.ts and are memoised by graph-memo.ts.
 import { grad } from '../autodiff/grad';
 import { maskedCrossEntropy } from '../ir/compose';
 import { type Dim, dimMul } from '../ir/dim';
-import { type FloatDType, type HostTensor, int64Tensor, scalarOf } from '../ir/dtype';
-import { Graph, type Tensor } from '../ir/graph';
-import { type LanguageModel, weightFeeds } from '../models/language-model';
-import { buildDecoder, type LinearHook } from '../models/transformer';
-import type { CompiledGraph } from '../session/runtime';
-import {
-  attentionBias,
-  nextTokenTargets,
-  type PaddedBatch,
-  positionIds,
-  rotaryTables,
-  type Targets,
-} from './batch';
-import { editFeeds, type LowRankEdit, lowRankHook } from './forward';
-
-const compiled = new WeakMap<LanguageModel, Map<string, Promise<CompiledGraph>>>();
-
-async function memo(model: LanguageModel, key: string, build: () => Graph): Promise<CompiledGraph> {
-  let perModel = compiled.get(model);
-  if (!perModel) {
-    perModel = new Map();
-    compiled.set(model, perModel);
-  }
-  let entry = perModel.get(key);
-  if (!entry) {
-    entry = model.runtime.compile(build());
-    perModel.set(key, entry);
-    entry.catch(() => perModel.delete(key));
-  }
-  return entry;
-}
-
-interface LossGraphParts {
-  readonly graph: Graph;
-  readonly logits: Tensor;
-  readonly targets: Tensor;
-  readonly mask: Tensor;
-  readonly params: ReadonlyMap<string, Tensor>;
-}
-
-/** Decoder over [B, T] with next-token targets and a loss mask as extra inputs. */
-function lossGraph(model: LanguageModel, name: string, hook?: (g: Graph) => LinearHook): LossGraphParts {
-  const { config, dtype } = model;
-  const graph = new Graph(name);
-  const ids = graph.input('input_ids', 'int64', ['B', 'T']);
-  const attnBias = graph.input('attn_bias', dtype, ['B', 1, 'T', 'T']);
-  const cos = graph.input('rope_cos', dtype, ['B', 'T', config.headDim]);
-  const sin = graph.input('rope_sin', dtype, ['B', 'T', config.headDim]);
-  const targets = graph.input('targets', 'int64', ['B', 'T']);
-  const mask = graph.input('loss_mask', dtype, ['B', 'T']);
-  const out = buildDecoder(
-    graph,
-    config,
-    { ids, attnBias, cos, sin },
-    { dtype, ...(hook ? { hook: hook(graph) } : {}) },
-  );
-  return { graph, logits: out.logits, targets, mask, params: out.params };
-}
-
-function batchFeeds(model: LanguageModel, batch: PaddedBatch, targets: Targets): Record<string, HostTensor> {
-  const { cos, sin } = rotaryTables(
-    model.dtype,
-    positionIds(batch.mask, batch.batch),
-    batch.batch,
-    model.invFreq,
-  );
-  return {
-    ...weightFeeds(model),
-    input_ids: int64Tensor([batch.batch, batch.length], batch.ids),
-    attn_bias: attentionBias(model.dtype, batch.batch, batch.length, batch.mask),
-    rope_cos: cos,
-    rope_sin: sin,
-    targets: targets.targets,
-    loss_mask: targets.lossMask,
-  };
-}
-
-function patchInputs(
-  model: LanguageModel,
-  graph: Graph,
-  names: readonly string[],
-): Map<string, { u: Tensor; d: Tensor }> {
-  const patches = new Map<string, { u: Tensor; d: Tensor }>();
-  for (const name of names) {
-    const weight = model.weights.get(`${name}.weight`);
-    if (!weight) throw new Error(`cannot edit "${name}": the model has no parameter ${name}.weight`);
-    const [dOut, dIn] = weight.shape as [number, number];
-    patches.set(name, {
-      u: graph.input(`edit.${name}.u`, model.dtype, ['R', dIn]),
-      d: graph.input(`edit.${name}.d`, model.dtype, ['R', dOut]),
-    });
-  }
-  return patches;
-}
+import { type FloatDType, type HostTensor, scalarOf } from '../ir/dtype';
+import type { Tensor } from '../ir/graph';
+import type { LanguageModel } from '../models/language-model';
+import { nextTokenTargets, type PaddedBatch, type Targets } from './batch';
+import { editedLinears, editFeeds, editInputs, type LowRankEdit, lowRankHook } from './edit-inputs';
+import { modelGraph } from './graph-memo';
+import { lossFeeds, lossGraph } from './loss-graph';
 
 export interface TokenScores {
   /** log p(target) at each scored position, [B, T] row-major (0 elsewhere). */
@@ -113,12 +26,12 @@ export async function scoreTokens(
   targets: Targets,
   edit?: LowRankEdit,
 ): Promise<TokenScores> {
-  const patched = [...(edit?.keys() ?? [])].sort();
-  const graph = await memo(model, `score:${patched.join(',')}`, () => {
+  const patched = editedLinears(edit);
+  const graph = await modelGraph(model, `score:${patched.join(',')}`, () => {
     const parts = lossGraph(
       model,
       'score',
-      patched.length ? (g) => lowRankHook(patchInputs(model, g, patched)) : undefined,
+      patched.length ? (g) => lowRankHook(editInputs(model, g, patched)) : undefined,
     );
     const logp = parts.logits.logSoftmax(-1);
     const target = parts.targets.unsqueeze(-1);
@@ -129,7 +42,7 @@ export async function scoreTokens(
     parts.graph.output('correct', pickedLogit.equal(best));
     return parts.graph;
   });
-  const out = await graph.run({ ...batchFeeds(model, batch, targets), ...editFeeds(edit) });
+  const out = await graph.run({ ...lossFeeds(model, batch, targets), ...editFeeds(edit) });
   return {
     logprob: Float64Array.from(out.logprob?.data as ArrayLike<number>),
     correct: out.correct?.data as Uint8Array,
@@ -150,7 +63,7 @@ export async function lossGradients(
 ): Promise<LossAndGradients> {
   if (targets.count === 0) throw new Error('no scored positions: the sequences need at least two tokens');
   const names = paramNames.slice();
-  const graph = await memo(model, `grad:${names.join(',')}`, () => {
+  const graph = await modelGraph(model, `grad:${names.join(',')}`, () => {
     const parts = lossGraph(model, 'loss_gradients');
     const loss = maskedCrossEntropy(parts.logits, parts.targets, parts.mask);
     const wrt = names.map((n) => {
@@ -164,7 +77,7 @@ export async function lossGradients(
     });
     return parts.graph;
   });
-  const out = await graph.run(batchFeeds(model, batch, targets));
+  const out = await graph.run(lossFeeds(model, batch, targets));
   const gradients = new Map<string, HostTensor<FloatDType>>();
   for (const n of names) gradients.set(n, out[`grad.${n}`] as HostTensor<FloatDType>);
   return { loss: scalarOf(out.loss as HostTensor), gradients };
@@ -190,7 +103,7 @@ export async function capture(
 ): Promise<Capture> {
   if (targets.count === 0) throw new Error('no scored positions: the text needs at least two tokens');
   const names = linears.slice();
-  const graph = await memo(model, `capture:${names.join(',')}`, () => {
+  const graph = await modelGraph(model, `capture:${names.join(',')}`, () => {
     const seen = new Map<string, { x: Tensor; y: Tensor }>();
     const parts = lossGraph(model, 'capture', () => (name, x, base) => {
       const y = base();
@@ -212,7 +125,7 @@ export async function capture(
     });
     return parts.graph;
   });
-  const out = await graph.run(batchFeeds(model, batch, targets));
+  const out = await graph.run(lossFeeds(model, batch, targets));
   const layers = new Map<string, { u: HostTensor<FloatDType>; delta: HostTensor<FloatDType> }>();
   for (const n of names)
     layers.set(n, {

@@ -1,8 +1,10 @@
 // Reads a pretraining corpus (JSONL, one {"text": ...} object per line, other keys ignored) and tokenises it
-// into training sequences: BOS (when the tokenizer has one) + text + EOS. Errors name the file and line.
+// into training sequences: BOS (when the tokenizer has one) + text + EOS. Lines are read by the dataset model's
+// JSONL reader; errors name the file and line.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TextTokenizer } from '../../common/tokenizer';
+import { parseJsonl } from '../../dataset/index';
 
 export interface TokenisedCorpus {
   readonly sequences: number[][];
@@ -34,20 +36,17 @@ export function readCorpus(file: string, tokenizer: TextTokenizer): TokenisedCor
   const sequences: number[][] = [];
   const kinds: Record<string, number> = {};
   let tokens = 0;
-  const lines = bytes.toString('utf8').split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
+  for (const { line, doc } of parseJsonl(bytes.toString('utf8'))) {
+    if (!doc.ok) {
+      const error = doc.syntaxErrors()[0]?.message ?? 'invalid JSON';
       throw new CorpusError(
-        `${file}:${i + 1}: not valid JSON (${(error as Error).message}); each line must be an object with a "text" string`,
+        `${file}:${line + 1}: not valid JSON (${error}); each line must be an object with a "text" string`,
       );
     }
+    const value = doc.value;
     const text = (value as { text?: unknown } | null)?.text;
     if (typeof text !== 'string' || text.trim() === '') {
-      throw new CorpusError(`${file}:${i + 1}: needs a non-empty "text" string`);
+      throw new CorpusError(`${file}:${line + 1}: needs a non-empty "text" string`);
     }
     const kind = (value as { kind?: unknown }).kind;
     const key = typeof kind === 'string' ? kind : 'text';
@@ -55,7 +54,7 @@ export function readCorpus(file: string, tokenizer: TextTokenizer): TokenisedCor
     const ids = [...tokenizer.encode(text, { addSpecialTokens: true }), eos];
     tokens += ids.length;
     sequences.push(ids);
-  });
+  }
   if (sequences.length === 0) throw new CorpusError(`${file} has no training lines`);
   return { sequences, tokens, sha256: createHash('sha256').update(bytes).digest('hex'), kinds };
 }

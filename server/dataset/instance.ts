@@ -1,6 +1,7 @@
 // The typed view of one edit instance (a *.ripple.jsonl line, or the instance part of an *.edit.json), read
-// tolerantly from a parsed value: fields of the wrong type are left out (the schema rule reports them), so
-// semantic rules run on whatever is usable. Indices are kept so rules can point at the original JSON paths.
+// tolerantly from a parsed value: fields of the wrong type are left out (the checker's schema rule reports
+// them), so every reader gets whatever is usable. Indices are kept so the checker can point at JSON paths.
+// The one instance and question type: the checker, the runtime's gate and the CLI all read through it.
 import { SPLITS, type Split } from './splits';
 
 export interface Alias {
@@ -15,8 +16,14 @@ export interface Triple {
   readonly object?: string;
 }
 
+/** What a question tests: a propagation question whose answer the fact states word for word (verbatim), one
+ * that needs a hop beyond it (non-verbatim), or a locality question whose answer the edit must not change. */
+export const QUESTION_KINDS = ['verbatim', 'non-verbatim', 'locality'] as const;
+export type QuestionKind = (typeof QUESTION_KINDS)[number];
+
 interface QuestionBase {
   readonly index: number;
+  readonly kind: QuestionKind;
   readonly question?: string;
   readonly answer?: string;
   readonly aliases: readonly Alias[];
@@ -115,12 +122,16 @@ export function readInstance(value: unknown, defaultSplit?: Split): Instance | u
       return triple;
     }),
     propagation: objects(value.propagation).map(([i, q]) => {
-      const p = base(i, q, { list: 'propagation' } as Mutable<PropagationQuestion>);
-      put(p, 'verbatim', typeof q.verbatim === 'boolean' ? q.verbatim : undefined);
+      const verbatim = typeof q.verbatim === 'boolean' ? q.verbatim : undefined;
+      const p = base(i, q, {
+        list: 'propagation',
+        kind: verbatim === true ? 'verbatim' : 'non-verbatim',
+      } as Mutable<PropagationQuestion>);
+      put(p, 'verbatim', verbatim);
       return p;
     }),
     locality: objects(value.locality).map(([i, q]) => {
-      const l = base(i, q, { list: 'locality' } as Mutable<LocalityQuestion>);
+      const l = base(i, q, { list: 'locality', kind: 'locality' } as Mutable<LocalityQuestion>);
       put(l, 'entity', str(q.entity));
       return l;
     }),

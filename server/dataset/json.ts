@@ -2,8 +2,8 @@
 // (jsonc-parser's scanner), find duplicate keys, and resolve JSON paths to ranges in one pass over the text.
 // Never throws on user input; knows no file formats.
 import { printParseErrorCode, visit } from './jsonc';
+import type { Range } from './positions';
 import { LineIndex } from './text';
-import type { Range } from './types';
 
 export type JsonPath = ReadonlyArray<string | number>;
 

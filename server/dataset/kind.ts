@@ -1,7 +1,10 @@
 // Which format a file is: from its name (*.ripple.jsonl, *.kb.json, *.edit.json), else by sniffing
 // the start of a .json file for a RippleEdits record. Pure; the CLI's --kind overrides it.
 import { basename } from 'node:path';
-import { FILE_KINDS, type FileKind } from './types';
+
+/** The file formats we read: edit-instance datasets, KBs, edit specs and RippleEdits benchmark records. */
+export const FILE_KINDS = ['ripple', 'kb', 'edit', 'rippleedits'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
 
 /** RippleEdits' own benchmark file names, plus our suffix for renamed copies. */
 const RIPPLEEDITS_NAMES = /^(popular|random|recent)\.json$|\.rippleedits\.json$/;

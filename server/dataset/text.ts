@@ -1,6 +1,6 @@
 // Offsets to line/character positions, and splitting a file into lines with their offsets.
 // Pure string code; characters are UTF-16 code units, as in JavaScript strings and LSP's default.
-import type { Position, Range } from './types';
+import type { Position, Range } from './positions';
 
 /** Maps offsets of one text to positions; built once per text. */
 export class LineIndex {

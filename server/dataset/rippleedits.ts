@@ -1,8 +1,8 @@
 // Converting RippleEdits benchmark records into *.ripple.jsonl instances: propagation from
 // Logical_Generalization, Compositionality_I/II and Subject_Aliasing; locality from Relation_Specificity and
 // Forgetfulness; Wikidata ids kept in `meta`. Pure: value in, instances and notes out; the CLI does the IO.
-import { containsPhrase, normalize } from '../check/match';
-import type { Split } from '../check/splits';
+import { containsPhrase, normalize } from './match';
+import type { Split } from './splits';
 import { guessSubject } from './subject-name';
 
 type Obj = Record<string, unknown>;

@@ -3,7 +3,7 @@
 // the KB's own diagnostics come from the kb rules). Remembers where each name is declared for go-to-definition.
 import type { JsonDoc } from './json';
 import { normalize } from './match';
-import type { Range } from './types';
+import type { Range } from './positions';
 
 export const CARDINALITIES = ['one-to-one', 'many-to-one', 'one-to-many', 'many-to-many'] as const;
 export type Cardinality = (typeof CARDINALITIES)[number];
