@@ -9,7 +9,7 @@ import { InstanceFileError, readInstances, readLocalityTexts } from '../../runti
 import { metaTrain } from '../../runtime/edit/meta-train';
 import { ConfigError, parseTrainConfig, type TrainConfig } from '../../runtime/edit/train-config';
 import { type CliCommand, CliError, numberFlag, parseFlags, UsageError } from '../command';
-import { runEnvironment } from '../environment';
+import { runEnvironment } from '../../jobs/environment';
 import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
 
 /** Reads and validates a training config; its paths resolve against the config file's folder. */

@@ -1,7 +1,7 @@
-// TEMPORARY minimal reader of `*.ripple.jsonl` edit instances and locality text for the edit area, until the
-// dataset model (server/dataset) lands; then this file is replaced by its reader. Reads only the fields
-// PropMEND needs and reports a bad line by file and line number.
-import { readFileSync } from 'node:fs';
+// The edit area's view of an edit instance, read through the dataset model (server/dataset): the fact, the
+// entities it links (which locality text must avoid), and its questions with kind and aliases, as plain
+// strings. Also reads locality text (the `text` field of JSONL lines). Errors name the file and line.
+import { type Instance, readInstanceFile, readTextFile } from '../../dataset';
 
 export interface EditQuestion {
   readonly question: string;
@@ -14,7 +14,7 @@ export interface EditQuestion {
 export interface EditInstance {
   readonly id: string;
   readonly fact: string;
-  /** Subject and triple objects: the entities the fact links (locality text must avoid them). */
+  /** Subject and triple objects: the entities the fact links. */
   readonly entities: readonly string[];
   readonly questions: readonly EditQuestion[];
 }
@@ -23,77 +23,47 @@ export class InstanceFileError extends Error {
   override name = 'InstanceFileError';
 }
 
-function readLines(file: string): string[] {
-  try {
-    return readFileSync(file, 'utf8').split('\n');
-  } catch (error) {
-    throw new InstanceFileError(
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
-}
-
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
-/** Parses one instance object; `where` prefixes error messages. */
-export function parseInstance(value: Record<string, unknown>, where: string): EditInstance {
-  const bad = (field: string) =>
-    new InstanceFileError(
-      `${where}: "${field}" is missing or has the wrong type; run \`propmend check\` on the file`,
-    );
-  if (typeof value.fact !== 'string') throw bad('fact');
-  if (!Array.isArray(value.propagation)) throw bad('propagation');
+/** The view of one dataset instance; `where` (file:line) prefixes errors about missing fields. */
+export function editInstanceOf(instance: Instance, where: string): EditInstance {
+  if (typeof instance.fact !== 'string' || instance.fact.trim() === '')
+    throw new InstanceFileError(`${where}: the instance has no "fact"; run \`propmend check\` on the file`);
   const questions: EditQuestion[] = [];
-  for (const q of value.propagation as Array<Record<string, unknown>>) {
-    if (typeof q?.question !== 'string' || (typeof q.answer !== 'string' && typeof q.answer !== 'number'))
-      throw bad('propagation[].question/answer');
+  for (const q of [...instance.propagation, ...instance.locality]) {
+    if (q.question === undefined || q.answer === undefined)
+      throw new InstanceFileError(
+        `${where}: ${q.list}[${q.index}] lacks a question or an answer; run \`propmend check\` on the file`,
+      );
     questions.push({
       question: q.question,
-      answer: String(q.answer),
-      aliases: strings(q.aliases),
-      kind: q.verbatim === true ? 'verbatim' : 'nonverbatim',
+      answer: q.answer,
+      aliases: q.aliases.map((a) => a.text),
+      kind: q.kind === 'non-verbatim' ? 'nonverbatim' : q.kind,
     });
   }
-  for (const q of (Array.isArray(value.locality) ? value.locality : []) as Array<Record<string, unknown>>) {
-    if (typeof q?.question !== 'string' || (typeof q.answer !== 'string' && typeof q.answer !== 'number'))
-      throw bad('locality[].question/answer');
-    questions.push({
-      question: q.question,
-      answer: String(q.answer),
-      aliases: strings(q.aliases),
-      kind: 'locality',
-    });
-  }
-  const triples = (Array.isArray(value.triples) ? value.triples : []) as Array<Record<string, unknown>>;
   const entities = [
-    ...(typeof value.subject === 'string' ? [value.subject] : []),
-    ...triples.flatMap((t) => (typeof t?.object === 'string' ? [t.object] : [])),
+    ...(instance.subject ? [instance.subject] : []),
+    ...instance.triples.flatMap((t) => (t.object ? [t.object] : [])),
   ];
-  return { id: typeof value.id === 'string' ? value.id : where, fact: value.fact, entities, questions };
+  return { id: instance.id ?? where, fact: instance.fact, entities, questions };
 }
 
+/** Every instance of a `*.ripple.jsonl` file; a line that is not an instance is an error naming it. */
 export function readInstances(file: string): EditInstance[] {
-  const out: EditInstance[] = [];
-  readLines(file).forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    let value: Record<string, unknown>;
-    try {
-      value = JSON.parse(raw) as Record<string, unknown>;
-    } catch (error) {
-      throw new InstanceFileError(`${file}:${i + 1}: not valid JSON (${(error as Error).message})`);
-    }
-    out.push(parseInstance(value, `${file}:${i + 1}`));
-  });
-  if (out.length === 0) throw new InstanceFileError(`${file} holds no instances`);
-  return out;
+  const read = readInstanceFile(file);
+  if (!read.ok) throw new InstanceFileError(read.message);
+  const problem = read.problems[0];
+  if (problem)
+    throw new InstanceFileError(`${file}:${problem.line + 1}: ${problem.message}; run \`propmend check ${file}\``);
+  if (read.instances.length === 0) throw new InstanceFileError(`${file} holds no instances`);
+  return read.instances.map(({ line, instance }) => editInstanceOf(instance, `${file}:${line + 1}`));
 }
 
 /** Locality texts: the `text` field of each JSONL line that has one (the world corpus's fact sentences). */
 export function readLocalityTexts(file: string): string[] {
+  const read = readTextFile(file);
+  if (!read.ok) throw new InstanceFileError(read.message);
   const out: string[] = [];
-  readLines(file).forEach((raw, i) => {
+  read.text.split('\n').forEach((raw, i) => {
     if (raw.trim() === '') return;
     try {
       const v = JSON.parse(raw) as Record<string, unknown>;
