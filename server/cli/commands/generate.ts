@@ -3,6 +3,7 @@
 import { cutAtStop, generateGreedy } from '../../runtime/tasks/generate';
 import { type CliCommand, numberFlag, parseFlags, UsageError } from '../command';
 import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
+import { editFromFlags, PATCH_FLAGS, PATCH_USAGE } from './patch';
 
 export const generateCommand: CliCommand = {
   summary: 'greedy completions of prompts (KV cache, stop strings)',
@@ -14,6 +15,7 @@ Each prompt is tokenised with the model's special tokens (BOS for Llama) and con
   --stop STR           stop when the completion contains STR (repeatable)
   --batch-size N       prompts per forward pass (default 16)
 ${RUNTIME_USAGE}
+${PATCH_USAGE}
   --json               {"generations":[{"prompt","completion","tokens","finish"}]}`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
@@ -23,6 +25,7 @@ ${RUNTIME_USAGE}
       'batch-size': { type: 'string' },
       json: { type: 'boolean' },
       ...RUNTIME_FLAGS,
+      ...PATCH_FLAGS,
     });
     if (positionals.length > 1)
       throw new UsageError(`expected one model folder, got ${positionals.length} arguments`);
@@ -38,12 +41,13 @@ ${RUNTIME_USAGE}
     const runtime = makeRuntime(values);
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
+      const edit = editFromFlags(model, values, io);
       const tokenizer = await tokenizerForCli(model.source);
       const decode = (ids: readonly number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
       const results = await generateGreedy(
         model,
         prompts.map((p) => tokenizer.encode(p, { addSpecialTokens: true })),
-        { maxNewTokens, stop, decode, batchSize, signal: io.signal },
+        { maxNewTokens, stop, decode, batchSize, signal: io.signal, ...(edit ? { edit } : {}) },
       );
       const generations = results.map((r, i) => ({
         prompt: prompts[i] as string,

@@ -5,9 +5,11 @@ import { captureCommand } from './capture';
 import { checkCommand } from './check';
 import { convertCommand } from './convert';
 import { demoCommand } from './demo';
+import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { gradCommand } from './grad';
 import { infoCommand } from './info';
+import { patchCommand } from './patch';
 import { pretrainCommand } from './pretrain';
 import { scoreCommand } from './score';
 import { trainCommand } from './train';
@@ -18,9 +20,11 @@ export const commands: Record<string, CliCommand> = {
   check: checkCommand,
   convert: convertCommand,
   demo: demoCommand,
+  export: exportCommand,
   generate: generateCommand,
   grad: gradCommand,
   info: infoCommand,
+  patch: patchCommand,
   pretrain: pretrainCommand,
   score: scoreCommand,
   train: trainCommand,

@@ -5,6 +5,7 @@ import { nextTokenTargets, padLeft } from '../../runtime/tasks/batch';
 import { scoreTokens } from '../../runtime/tasks/objectives';
 import { type CliCommand, parseFlags, UsageError } from '../command';
 import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
+import { editFromFlags, PATCH_FLAGS, PATCH_USAGE } from './patch';
 
 export const scoreCommand: CliCommand = {
   summary: 'log-probability of answers given prompts (teacher forcing)',
@@ -15,6 +16,7 @@ tokenised without them, and is followed by EOS (as PropMEND scores answers).
 
   --no-eos           do not append EOS to the answer
 ${RUNTIME_USAGE}
+${PATCH_USAGE}
   --json             {"scores":[{"prompt","answer","logprob","tokens","meanLogprob","exact"}]}`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
@@ -23,6 +25,7 @@ ${RUNTIME_USAGE}
       'no-eos': { type: 'boolean' },
       json: { type: 'boolean' },
       ...RUNTIME_FLAGS,
+      ...PATCH_FLAGS,
     });
     if (positionals.length > 1)
       throw new UsageError(`expected one model folder, got ${positionals.length} arguments`);
@@ -36,6 +39,7 @@ ${RUNTIME_USAGE}
     const runtime = makeRuntime(values);
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
+      const edit = editFromFlags(model, values, io);
       const tokenizer = await tokenizerForCli(model.source);
       const eos = values['no-eos'] ? [] : model.tokens.eos.slice(0, 1);
       const pairs = prompts.map((p, i) => {
@@ -56,7 +60,7 @@ ${RUNTIME_USAGE}
         const pair = pairs[row] as (typeof pairs)[number];
         return position >= batch.length - pair.answerIds.length;
       });
-      const { logprob, correct } = await scoreTokens(model, batch, targets);
+      const { logprob, correct } = await scoreTokens(model, batch, targets, edit);
       const scores = pairs.map((pair, row) => {
         let total = 0;
         let exact = true;
