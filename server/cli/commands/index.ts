@@ -5,6 +5,7 @@ import { captureCommand } from './capture';
 import { checkCommand } from './check';
 import { convertCommand } from './convert';
 import { demoCommand } from './demo';
+import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { gradCommand } from './grad';
@@ -20,6 +21,7 @@ export const commands: Record<string, CliCommand> = {
   check: checkCommand,
   convert: convertCommand,
   demo: demoCommand,
+  eval: evalCommand,
   export: exportCommand,
   generate: generateCommand,
   grad: gradCommand,

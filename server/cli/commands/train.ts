@@ -2,15 +2,12 @@
 // schemas/train-config.schema.json). Resumes from DIR/state after a kill or Ctrl-C; writes DIR/metrics.jsonl,
 // DIR/best.hypernet.safetensors and DIR/training.json (config, result, environment).
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { writeJsonAtomic } from '../../common/atomic';
-import { Progress } from '../../common/progress';
-import { InstanceFileError, readInstances, readLocalityTexts } from '../../runtime/edit/instances';
-import { metaTrain } from '../../runtime/edit/meta-train';
+import { dirname, resolve } from 'node:path';
+import { metaTrainJob } from '../../jobs/meta-train';
 import { ConfigError, parseTrainConfig, type TrainConfig } from '../../runtime/edit/train-config';
 import { type CliCommand, CliError, numberFlag, parseFlags, UsageError } from '../command';
-import { runEnvironment } from '../../jobs/environment';
-import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
+import { runJob } from '../job-io';
+import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE } from '../model-args';
 
 /** Reads and validates a training config; its paths resolve against the config file's folder. */
 export function readTrainConfig(file: string): TrainConfig {
@@ -42,7 +39,7 @@ export const trainCommand: CliCommand = {
 
 Meta-trains the hypernetwork the config describes (schemas/train-config.schema.json; examples/train-*.json).
 Running the same command again after a kill or Ctrl-C resumes where the last saved state left off.
-DIR receives state/ (resume), metrics.jsonl, best.hypernet.safetensors (best validation) and training.json.
+DIR receives state/ (resume), metrics.jsonl, best/hypernet.safetensors (best validation) and training.json.
 
   --max-steps N      override the config's max_steps
 ${RUNTIME_USAGE}
@@ -66,51 +63,14 @@ ${RUNTIME_USAGE}
       };
     const runtime = makeRuntime(values);
     try {
-      const model = loadModelForCli(config.model, runtime, io);
-      const tokenizer = await tokenizerForCli(config.model);
-      let data: Pick<Parameters<typeof metaTrain>[0], 'train' | 'validation' | 'localityTexts'>;
-      try {
-        data = {
-          train: readInstances(config.train),
-          validation: readInstances(config.validation),
-          localityTexts: readLocalityTexts(config.locality),
-        };
-      } catch (error) {
-        if (error instanceof InstanceFileError) throw new CliError(error.message);
-        throw error;
-      }
       const out = resolve(values.out);
-      const progress = new Progress('meta-training', config.max_steps, {
-        write: (t) => io.stderr(t),
-        isTTY: io.stderrIsTTY,
-      });
-      const result = await metaTrain(
-        { model, tokenizer, config, ...data, outDir: out },
-        {
-          signal: io.signal,
-          progress: (done, _total, fields) => progress.update(done, fields),
-          log: (line) => {
-            progress.finish();
-            io.stderr(`${line}\n`);
-          },
-        },
+      const summary = await runJob(io, 'meta-training', (ctx) =>
+        metaTrainJob({ config, outDir: out }, runtime, ctx),
       );
-      progress.finish();
-      const summary = {
-        method: config.method,
-        ...result,
-        config,
-        environment: runEnvironment(runtime.threads),
-      };
-      writeJsonAtomic(join(out, 'training.json'), summary);
-      if (io.signal.aborted) {
-        io.stderr(`stopped at step ${result.steps}; run the same command to resume\n`);
-        return 130;
-      }
       if (values.json) io.stdout(`${JSON.stringify(summary)}\n`);
       else
         io.stdout(
-          `${config.method}: ${result.steps} steps in ${result.trainSeconds.toFixed(0)}s${result.stoppedEarly ? ' (early stop)' : ''}; best ${config.early_stopping.metric} ${result.best.value} at step ${result.best.step} -> ${result.bestFile}\n`,
+          `${config.method}: ${summary.steps} steps in ${summary.trainSeconds.toFixed(0)}s${summary.stoppedEarly ? ' (early stop)' : ''}; best ${config.early_stopping.metric} ${summary.best.value} at step ${summary.best.step} -> ${summary.bestFile}\n`,
         );
       return 0;
     } finally {

@@ -24,7 +24,9 @@ export function adamStep(
     const m = state.m.get(name);
     const v = state.v.get(name);
     if (!g || !m || !v || m.length !== p.length || g.length !== p.length)
-      throw new Error(`optimizer state or gradient for "${name}" does not match the parameter (${p.length} values)`);
+      throw new Error(
+        `optimizer state or gradient for "${name}" does not match the parameter (${p.length} values)`,
+      );
     const lr = lrFor(name);
     for (let i = 0; i < p.length; i++) {
       const gi = (g[i] as number) * scale;

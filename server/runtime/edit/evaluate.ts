@@ -16,7 +16,11 @@ export interface EvalSummary {
   readonly efficacy_verbatim: number;
   readonly efficacy_nonverbatim: number;
   readonly specificity: number;
-  readonly n_questions: { readonly verbatim: number; readonly nonverbatim: number; readonly locality: number };
+  readonly n_questions: {
+    readonly verbatim: number;
+    readonly nonverbatim: number;
+    readonly locality: number;
+  };
 }
 
 export async function evaluateMethod(
@@ -32,7 +36,10 @@ export async function evaluateMethod(
     onInstance?: (done: number) => void;
   },
 ): Promise<EvalSummary> {
-  const counts = { verbatim: [0, 0], nonverbatim: [0, 0], locality: [0, 0] } as Record<EditQuestion['kind'], [number, number]>;
+  const counts = { verbatim: [0, 0], nonverbatim: [0, 0], locality: [0, 0] } as Record<
+    EditQuestion['kind'],
+    [number, number]
+  >;
   const tally = (questions: readonly EditQuestion[], correct: readonly boolean[]) => {
     questions.forEach((q, i) => {
       const c = counts[q.kind];
@@ -54,9 +61,14 @@ export async function evaluateMethod(
     const net = online ? withOwnStatistics(options.hypernet, true) : options.hypernet;
     for (const [k, instance] of instances.entries()) {
       options.signal?.throwIfAborted();
-      const { edit } = await computeEdit(model, net, innerExample(model, tokenizer, instance, net.innerLoss), {
-        updateStats: online,
-      });
+      const { edit } = await computeEdit(
+        model,
+        net,
+        innerExample(model, tokenizer, instance, net.innerLoss),
+        {
+          updateStats: online,
+        },
+      );
       const answers = await answerQuestions(model, tokenizer, instance.questions, edit);
       tally(
         instance.questions,
@@ -72,6 +84,10 @@ export async function evaluateMethod(
     efficacy_verbatim: rate(counts.verbatim),
     efficacy_nonverbatim: rate(counts.nonverbatim),
     specificity: rate(counts.locality),
-    n_questions: { verbatim: counts.verbatim[1], nonverbatim: counts.nonverbatim[1], locality: counts.locality[1] },
+    n_questions: {
+      verbatim: counts.verbatim[1],
+      nonverbatim: counts.nonverbatim[1],
+      locality: counts.locality[1],
+    },
   };
 }

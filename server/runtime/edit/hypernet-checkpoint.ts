@@ -1,107 +1,150 @@
-// TEMPORARY local hypernetwork checkpoint writer/reader until the shared container
-// (server/runtime/edit/hypernet-file.ts, patches branch) lands: parameters as F32 safetensors, and a JSON
-// header in the metadata key "propmend" holding the method, this area's config, statistics and the base
-// model's shape. Owns the mapping between a Hypernetwork and the file; written atomically by the writer.
-import { readAllFloat } from '../load/reader';
-import { writeSafetensors } from '../load/writer';
-import type { LanguageModel } from '../models/language-model';
-import { type HypernetSpec, hypernetLayout, targetShapes } from './hypernet';
-import type { Hypernetwork, InnerLoss } from './hypernetwork';
-import { type WelfordJson, welfordFromJson, welfordToJson } from './statistics';
+// Between an in-memory Hypernetwork and the hypernetwork file container (hypernet-file.ts): which tensors
+// are saved under which names (the transforms' layers, the statistics as mean/std per transform; alpha in
+// the header), what goes into the header's `config`, and rebuilding a working hypernetwork from a loaded
+// file after the model-compatibility check. The container's format and validation are not owned here.
 
+import type { LanguageModel } from '../models/language-model';
+import { EDIT_LRS, type HypernetSpec, hypernetLayout, targetShapes } from './hypernet';
+import {
+  checkHypernetCompatible,
+  type EditMethod,
+  loadHypernetwork,
+  type NormalisationMode,
+  saveHypernetwork,
+} from './hypernet-file';
+import { type Hypernetwork, INNER_LOSSES, type InnerLoss } from './hypernetwork';
+import { modelIdentity, targetLinearName, targetParamName } from './identity';
+import { normalizer, STD_EPS, type WelfordState } from './statistics';
+
+/** The header's `config`: what rebuilds the hypernetwork, plus the training config it came from. */
 export interface HypernetConfigJson {
-  readonly targets: string[];
   readonly rank: number;
   readonly shared: boolean;
   readonly edit_lr_init: number;
   readonly inner_loss: InnerLoss;
+  readonly training_config?: unknown;
 }
 
-export interface HypernetHeader {
-  readonly format_version: 1;
-  readonly method: string;
-  readonly config: HypernetConfigJson;
-  readonly statistics: Record<string, WelfordJson>;
-  readonly base_model: Record<string, number | string>;
-  readonly metrics: Record<string, unknown>;
-}
-
-function baseModel(model: LanguageModel): Record<string, number | string> {
-  const c = model.config;
-  return {
-    model_type: c.modelType,
-    hidden_size: c.hiddenSize,
-    intermediate_size: c.intermediateSize,
-    num_layers: c.numLayers,
-    vocab_size: c.vocabSize,
-  };
+/** The transform's name in the file: its parameters are `<name>.layers.<l>.<part>`, statistics `<name>.u_mean`... */
+function transformName(key: string): string {
+  return `hnet.${key}`;
 }
 
 export function saveHypernet(
-  file: string,
+  dir: string,
   model: LanguageModel,
   net: Hypernetwork,
-  extra: { method: string; metrics: Record<string, unknown> },
-): void {
-  const header: HypernetHeader = {
-    format_version: 1,
-    method: extra.method,
-    config: {
-      targets: [...net.layout.spec.targets],
-      rank: net.layout.spec.rank,
-      shared: net.layout.spec.shared,
-      edit_lr_init: net.layout.spec.editLrInit,
-      inner_loss: net.innerLoss,
-    },
-    statistics: Object.fromEntries([...net.stats].map(([k, s]) => [k, welfordToJson(s)])),
-    base_model: baseModel(model),
-    metrics: extra.metrics,
+  extra: { method: EditMethod; trainingConfig?: unknown; training: Record<string, unknown>; force?: boolean },
+): string {
+  const { layout } = net;
+  const tensors = new Map<string, { shape: readonly number[]; data: Float32Array | Float64Array }>();
+  for (const { name, shape } of layout.params)
+    if (name !== EDIT_LRS) tensors.set(name, { shape, data: net.params.get(name) as Float32Array });
+  const counts: Record<string, number> = {};
+  for (const group of layout.groups) {
+    const stats = net.stats.get(group.key) as WelfordState;
+    const n = normalizer(stats);
+    const name = transformName(group.key);
+    counts[name] = stats.k;
+    tensors.set(`${name}.u_mean`, { shape: [group.dIn], data: n.uMean });
+    tensors.set(`${name}.u_std`, { shape: [group.dIn], data: n.uStd });
+    tensors.set(`${name}.v_mean`, { shape: [group.dOut], data: n.dMean });
+    tensors.set(`${name}.v_std`, { shape: [group.dOut], data: n.dStd });
+  }
+  const config: HypernetConfigJson = {
+    rank: layout.spec.rank,
+    shared: layout.spec.shared,
+    edit_lr_init: layout.spec.editLrInit,
+    inner_loss: net.innerLoss,
+    ...(extra.trainingConfig !== undefined ? { training_config: extra.trainingConfig } : {}),
   };
-  const tensors = net.layout.params.map(({ name, shape }) => ({
-    name,
-    shape: shape.slice(),
-    data: net.params.get(name) as Float32Array,
-  }));
-  writeSafetensors(file, tensors, 'F32', { metadata: { propmend: JSON.stringify(header) } });
+  return saveHypernetwork(
+    dir,
+    {
+      header: {
+        method: extra.method,
+        config,
+        target_params: layout.spec.targets.map(targetParamName),
+        transforms: layout.groups.map((g) => ({
+          name: transformName(g.key),
+          x_dim: g.dIn,
+          delta_dim: g.dOut,
+          rank: g.rank,
+          params: g.members.map(targetParamName),
+        })),
+        normalisation: { mode: 'frozen', counts },
+        alpha: Array.from(net.params.get(EDIT_LRS) as ArrayLike<number>),
+        base_model: modelIdentity(model, layout.spec.targets),
+        training: extra.training,
+      },
+      tensors,
+    },
+    { force: extra.force ?? false },
+  );
 }
 
-/** Loads a hypernetwork for `model`; an Error names the file and the mismatch. */
-export function loadHypernet(
-  file: string,
-  model: LanguageModel,
-): { net: Hypernetwork; header: HypernetHeader } {
-  const { tensors, metadata } = readAllFloat(file, 'float32');
-  const raw = (metadata as Record<string, string> | undefined)?.propmend;
-  if (!raw) throw new Error(`${file} is not a PropMEND hypernetwork (no "propmend" header)`);
-  const header = JSON.parse(raw) as HypernetHeader;
-  const expected = baseModel(model);
-  for (const [k, v] of Object.entries(expected)) {
-    if (header.base_model[k] !== v)
-      throw new Error(
-        `${file} was trained for a model with ${k} = ${header.base_model[k]}, but ${model.source} has ${v}; use a hypernetwork trained for this model`,
-      );
-  }
+export interface LoadedHypernetwork {
+  readonly net: Hypernetwork;
+  readonly method: EditMethod;
+  readonly file: string;
+  readonly sha256: string;
+  readonly normalisation: NormalisationMode;
+}
+
+/** Loads a hypernetwork folder or file for `model`; EditFileError names the file and any mismatch. */
+export function loadHypernet(path: string, model: LanguageModel): LoadedHypernetwork {
+  const loaded = loadHypernetwork(path);
+  const { header, file } = loaded;
+  checkHypernetCompatible(header, model, file);
+  const config = header.config as Partial<HypernetConfigJson>;
+  const bad = (field: string) =>
+    new Error(
+      `${file}: header config.${field} is missing or invalid; re-create the file with propmend train`,
+    );
+  if (!Number.isInteger(config.rank)) throw bad('rank');
+  if (typeof config.shared !== 'boolean') throw bad('shared');
+  if (!INNER_LOSSES.includes(config.inner_loss as InnerLoss)) throw bad('inner_loss');
   const spec: HypernetSpec = {
-    targets: header.config.targets,
-    rank: header.config.rank,
-    shared: header.config.shared,
-    editLrInit: header.config.edit_lr_init,
+    targets: header.target_params.map(targetLinearName),
+    rank: config.rank as number,
+    shared: config.shared,
+    editLrInit: typeof config.edit_lr_init === 'number' ? config.edit_lr_init : 1e-4,
   };
   const layout = hypernetLayout(spec, targetShapes(model.weights, spec.targets));
   const params = new Map<string, Float32Array>();
   for (const { name, shape } of layout.params) {
-    const t = tensors.get(name);
+    if (name === EDIT_LRS) {
+      params.set(name, Float32Array.from(header.alpha));
+      continue;
+    }
+    const t = loaded.tensors.get(name);
     const n = shape.reduce((a, b) => a * b, 1);
     if (!t || t.data.length !== n)
-      throw new Error(`${file}: tensor ${name} is missing or not of shape [${shape.join(', ')}]`);
-    params.set(name, t.data as Float32Array);
+      throw new Error(
+        `${file}: tensor ${name} is missing or not of shape [${shape.join(', ')}]; re-create the file`,
+      );
+    params.set(name, Float32Array.from(t.data));
   }
-  const stats = new Map(
-    layout.groups.map((g) => {
-      const json = header.statistics[g.key];
-      if (!json) throw new Error(`${file}: no statistics for transform ${g.key}`);
-      return [g.key, welfordFromJson(json, g.dIn, g.dOut, `${file} statistics.${g.key}`)];
-    }),
-  );
-  return { net: { layout, params, stats, innerLoss: header.config.inner_loss }, header };
+  const stats = new Map<string, WelfordState>();
+  for (const g of layout.groups) {
+    const name = transformName(g.key);
+    const k = header.normalisation.counts[name] ?? 0;
+    const vec = (suffix: string) => Float64Array.from(loaded.tensors.get(`${name}.${suffix}`)?.data ?? []);
+    // Back from std + 1e-7 to the sum of squared deviations, so normalizer() gives the saved std again.
+    const s = (std: Float64Array) => std.map((v) => Math.max(0, v - STD_EPS) ** 2 * Math.max(0, k - 1));
+    stats.set(g.key, {
+      k,
+      uMean: vec('u_mean'),
+      uS: s(vec('u_std')),
+      dMean: vec('v_mean'),
+      dS: s(vec('v_std')),
+    });
+  }
+  return {
+    net: { layout, params, stats, innerLoss: config.inner_loss as InnerLoss },
+    method: header.method,
+    file,
+    sha256: loaded.sha256,
+    normalisation: header.normalisation.mode,
+  };
 }

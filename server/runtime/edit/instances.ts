@@ -53,7 +53,9 @@ export function readInstances(file: string): EditInstance[] {
   if (!read.ok) throw new InstanceFileError(read.message);
   const problem = read.problems[0];
   if (problem)
-    throw new InstanceFileError(`${file}:${problem.line + 1}: ${problem.message}; run \`propmend check ${file}\``);
+    throw new InstanceFileError(
+      `${file}:${problem.line + 1}: ${problem.message}; run \`propmend check ${file}\``,
+    );
   if (read.instances.length === 0) throw new InstanceFileError(`${file} holds no instances`);
   return read.instances.map(({ line, instance }) => editInstanceOf(instance, `${file}:${line + 1}`));
 }

@@ -52,7 +52,8 @@ export interface MetaTrainResult {
   readonly metricsFile: string;
 }
 
-export const BEST_FILE = 'best.hypernet.safetensors';
+/** Folder (holding hypernet.safetensors) of the best validation checkpoint. */
+export const BEST_DIR = 'best';
 export const METRICS_FILE = 'metrics.jsonl';
 
 export function configHash(config: TrainConfig): string {
@@ -127,7 +128,7 @@ export async function metaTrain(inputs: MetaTrainInputs, ctx: JobContext = {}): 
     innerLoss: config.inner_loss,
   };
   const metricsFile = join(outDir, METRICS_FILE);
-  const bestFile = join(outDir, BEST_FILE);
+  const bestFile = join(outDir, BEST_DIR);
   truncateLog(metricsFile, state.step);
   let logText = existsSync(metricsFile) ? readFileSync(metricsFile, 'utf8') : '';
   const logLine = (record: Record<string, unknown>) => {
@@ -150,7 +151,9 @@ export async function metaTrain(inputs: MetaTrainInputs, ctx: JobContext = {}): 
   const saveBest = (step: number, metrics: ValidationResult) =>
     saveHypernet(bestFile, model, net, {
       method: config.method,
-      metrics: { step, ...metrics, config, train_seconds: run.trainSeconds },
+      trainingConfig: config,
+      training: { step, validation: metrics, train_seconds: run.trainSeconds },
+      force: true,
     });
 
   let last = { loss: Number.NaN, edit: Number.NaN, loc: Number.NaN };
