@@ -21,10 +21,13 @@ export function resolveHypernet(method: 'propmend' | 'mend', modelDir: string, g
   );
 }
 
+export type { LoadedHypernetwork };
+
+/** Loads and checks a hypernetwork; with `method`, it must be of that method. */
 export function loadHypernetForJob(
   path: string,
   model: LanguageModel,
-  method: 'propmend' | 'mend',
+  method?: 'propmend' | 'mend',
 ): LoadedHypernetwork {
   let loaded: LoadedHypernetwork;
   try {
@@ -32,7 +35,7 @@ export function loadHypernetForJob(
   } catch (error) {
     throw new JobInputError((error as Error).message);
   }
-  if (loaded.method !== method)
+  if (method && loaded.method !== method)
     throw new JobInputError(
       `${loaded.file} is a ${loaded.method} hypernetwork, not ${method}; pass the matching --method`,
     );

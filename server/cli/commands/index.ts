@@ -5,6 +5,7 @@ import { captureCommand } from './capture';
 import { checkCommand } from './check';
 import { convertCommand } from './convert';
 import { demoCommand } from './demo';
+import { editCommand } from './edit';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
@@ -21,6 +22,7 @@ export const commands: Record<string, CliCommand> = {
   check: checkCommand,
   convert: convertCommand,
   demo: demoCommand,
+  edit: editCommand,
   eval: evalCommand,
   export: exportCommand,
   generate: generateCommand,
