@@ -5,6 +5,8 @@ import { captureCommand } from './capture';
 import { checkCommand } from './check';
 import { convertCommand } from './convert';
 import { demoCommand } from './demo';
+import { editCommand } from './edit';
+import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { gradCommand } from './grad';
@@ -12,6 +14,7 @@ import { infoCommand } from './info';
 import { patchCommand } from './patch';
 import { pretrainCommand } from './pretrain';
 import { scoreCommand } from './score';
+import { trainCommand } from './train';
 import { worldCommand } from './world';
 
 export const commands: Record<string, CliCommand> = {
@@ -19,6 +22,8 @@ export const commands: Record<string, CliCommand> = {
   check: checkCommand,
   convert: convertCommand,
   demo: demoCommand,
+  edit: editCommand,
+  eval: evalCommand,
   export: exportCommand,
   generate: generateCommand,
   grad: gradCommand,
@@ -26,5 +31,6 @@ export const commands: Record<string, CliCommand> = {
   patch: patchCommand,
   pretrain: pretrainCommand,
   score: scoreCommand,
+  train: trainCommand,
   world: worldCommand,
 };
