@@ -8,6 +8,7 @@ import { readEditSpec } from '../dataset';
 import { resolveLayers, targetLinears } from '../runtime/edit/layers';
 import type { AskedQuestion, EditReport } from '../runtime/edit/single-edit';
 import { editWithReport } from '../runtime/edit/single-edit';
+import type { LanguageModel } from '../runtime/models/language-model';
 import { MLP_MODULES, type MlpModule } from '../runtime/models/transformer';
 import type { Runtime } from '../runtime/session/runtime';
 import type { LowRankEdit } from '../runtime/tasks/forward';
@@ -21,6 +22,10 @@ export interface EditJobResult {
   /** The hypernetwork used (absent for a raw gradient step). */
   readonly hypernet?: LoadedHypernetwork;
   readonly modelDir: string;
+  /** The unedited model (for the patch's identity) and the spec's subject and step scale (for --save-patch). */
+  readonly model: LanguageModel;
+  readonly subject: string | null;
+  readonly editLrScale: number;
 }
 
 export async function editJob(
@@ -95,5 +100,13 @@ export async function editJob(
     editLrScale: scale,
   });
   ctx.progress({ fraction: 1, message: 'done' });
-  return { report, edit, ...(hypernet ? { hypernet } : {}), modelDir };
+  return {
+    report,
+    edit,
+    ...(hypernet ? { hypernet } : {}),
+    modelDir,
+    model,
+    subject: instance.subject ?? null,
+    editLrScale: scale,
+  };
 }

@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import { EditFileError } from '../../server/runtime/edit/edit-file-common';
 import {
   checkPatchCompatible,
+  factorsFromFoldedEdit,
   loadPatch,
   mergePatches,
   PATCH_METADATA_KEY,
@@ -206,4 +207,34 @@ describe('edit patches on a random llama fixture', () => {
         /holds NaN at element 4/.test(e.message),
     );
   });
+});
+
+test('an edit with α folded into d is saved as D̃ and α that fold back to the same bits', () => {
+  const u = { dtype: 'float32' as const, shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+  const tilde = Float32Array.from([0.1, -0.7, 1.3, 2.9, -1e-3, 1e-20, 5.5, 0.25]);
+  const alpha = Math.fround(3.7e-4);
+  const edit = new Map([
+    [
+      'a.mlp.up_proj',
+      { u, d: { dtype: 'float32' as const, shape: [2, 4], data: tilde.map((v) => v * alpha) } },
+    ],
+    ['b.mlp.up_proj', { u, d: { dtype: 'float32' as const, shape: [2, 4], data: tilde.map((v) => v * 0) } }],
+  ]);
+  const factors = factorsFromFoldedEdit(
+    edit,
+    new Map([
+      ['a.mlp.up_proj', 3.7e-4],
+      ['b.mlp.up_proj', 0],
+    ]),
+  );
+  assert.equal(factors.get('a.mlp.up_proj')!.alpha, alpha, 'α kept when the unfold is exact');
+  assert.equal(factors.get('b.mlp.up_proj')!.alpha, 1, 'α = 0 cannot be unfolded: the folded d is kept');
+  const patch = {
+    header: {} as never,
+    factors: new Map(
+      [...factors].map(([n, f]) => [`${n}.weight`, { u: f.u as never, d: f.d as never, alpha: f.alpha }]),
+    ),
+  };
+  const back = patchToLowRankEdit([patch]);
+  for (const [name, { d }] of edit) assert.deepEqual(back.get(name)!.d.data, d.data, name);
 });

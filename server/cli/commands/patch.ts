@@ -3,12 +3,18 @@
 // --stack/--patch flags with which generate, score and export run a model with the stacked patches.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { claimOutput } from '../../common/output';
+import type { EditJobResult } from '../../jobs/edit';
+import { EDIT_LRS } from '../../runtime/edit/hypernet';
 import { folderIdentityProblems } from '../../runtime/edit/identity';
 import {
   checkPatchCompatible,
+  factorsFromFoldedEdit,
   type LoadedPatch,
   loadPatch,
+  PATCH_SUFFIX,
   patchToLowRankEdit,
+  saveEditPatch,
 } from '../../runtime/edit/patch-file';
 import {
   DEFAULT_STACK_FILE,
@@ -77,6 +83,44 @@ export function editFromFlags(
     `editing with ${patches.length} patch${patches.length === 1 ? '' : 'es'}: ${patches.map((p) => JSON.stringify(p.header.fact)).join(', ')}\n`,
   );
   return patchToLowRankEdit(patches, model.dtype);
+}
+
+/** Checks a --save-patch target before the edit runs (name, existing file without --force, the spec itself). */
+export function claimPatchOutput(path: string, specFile: string, force: boolean): string {
+  if (!path.endsWith(PATCH_SUFFIX))
+    throw new UsageError(`--save-patch: patch files are named *${PATCH_SUFFIX}, got "${path}"`);
+  return claimOutput(path, { kind: 'file', force, inputs: [specFile], flag: '--save-patch' });
+}
+
+/**
+ * Saves the edit of `propmend edit` as a patch: Ũ, D̃ and the step α · edit_lr_scale per target, recovered
+ * from the folded factors so the patch applies the same edit bit for bit. A raw gradient step is refused.
+ */
+export function savePatchFromEdit(path: string, result: EditJobResult, force: boolean): string {
+  const { hypernet } = result;
+  if (!hypernet) {
+    throw new CliError(
+      '--save-patch needs a hypernetwork edit; this spec\'s "hypernetwork": null takes a raw gradient step, which a patch does not record',
+    );
+  }
+  const lrs = hypernet.net.params.get(EDIT_LRS) as Float32Array;
+  const alphas = new Map(
+    hypernet.net.layout.spec.targets.map((t, i) => [t, (lrs[i] as number) * result.editLrScale]),
+  );
+  return cliErrors(() =>
+    saveEditPatch(
+      path,
+      {
+        fact: result.report.fact,
+        subject: result.subject,
+        method: hypernet.method,
+        hypernet: { file: hypernet.file, sha256: hypernet.sha256 },
+        model: result.model,
+        factors: factorsFromFoldedEdit(result.edit, alphas),
+      },
+      { force, flag: '--save-patch' },
+    ),
+  );
 }
 
 const USAGE = `Usage: propmend patch apply MODEL_DIR PATCH... [--stack FILE]

@@ -395,3 +395,51 @@ export function mergePatches<W extends WeightValues>(
   }
   return out;
 }
+
+const bits = new Float32Array(1);
+const bitsInt = new Int32Array(bits.buffer);
+
+/** The float32 neighbour `steps` units in the last place away from `v` (same sign side; v finite). */
+function ulpStep(v: number, steps: number): number {
+  bits[0] = v;
+  bitsInt[0] = (bitsInt[0] as number) + (v < 0 ? -steps : steps);
+  return bits[0] as number;
+}
+
+/** A float32 x with fround(x · a) === target (the quotient or a neighbour); the quotient when none exists. */
+function unfoldOne(target: number, a: number): number {
+  const q = Math.fround(target / a);
+  if (Math.fround(q * a) === target) return q;
+  for (const k of [1, -1, 2, -2]) {
+    const x = ulpStep(q, k);
+    if (Number.isFinite(x) && Math.fround(x * a) === target) return x;
+  }
+  return q;
+}
+
+/**
+ * Factors to save from an edit whose step is already folded into d (d = α·D̃, as the edit job returns it),
+ * given α per target (linear name): D̃ = d/α in float32, chosen so that folding it back as
+ * patchToLowRankEdit does reproduces d bit for bit whenever d came from one float32 multiply by α (a fold in
+ * two roundings, such as α and then a scale, comes back within one unit in the last place). With α = 0 the
+ * folded d is kept and α = 1.
+ */
+export function factorsFromFoldedEdit(
+  edit: LowRankEdit,
+  alphas: ReadonlyMap<string, number>,
+): Map<string, FactorsToSave> {
+  const out = new Map<string, FactorsToSave>();
+  for (const [name, { u, d }] of edit) {
+    const alpha = alphas.get(name);
+    if (alpha === undefined) throw new Error(`no step size given for the edited linear ${name}`);
+    const a = Math.fround(alpha);
+    const folded = Float32Array.from(d.data);
+    const usable = a !== 0 && Number.isFinite(a);
+    out.set(name, {
+      u: { shape: u.shape, data: Float32Array.from(u.data) },
+      d: { shape: d.shape, data: usable ? folded.map((v) => unfoldOne(v, a)) : folded },
+      alpha: usable ? a : 1,
+    });
+  }
+  return out;
+}
