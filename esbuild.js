@@ -2,12 +2,13 @@
 // and its launcher's supervisor. Each bundle has its own options object; the runtime sidecar and the
 // webviews will get theirs here when they exist (docs/architecture.md, "Where the next parts go").
 // Type-checking is not done here: `npm run check-types` runs tsc separately.
-// Usage: node esbuild.js [--watch] [--production]
+// Usage: node esbuild.js [--watch] [--production] [--quiet]
 const esbuild = require('esbuild');
 const path = require('node:path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const quiet = process.argv.includes('--quiet');
 
 // Native addons and packages that load files relative to their own folder stay outside the bundles.
 const nodeExternals = ['onnxruntime-node', '@huggingface/transformers', 'sharp'];
@@ -87,6 +88,7 @@ async function main() {
   }
   await Promise.all(contexts.map(({ ctx }) => ctx.dispose()));
   if (failed) throw failed;
+  if (quiet) return;
   console.error(
     `esbuild: built ${contexts.map((c) => c.name).join(', ')} into ${path.join(__dirname, 'dist')}`,
   );

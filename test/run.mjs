@@ -1,5 +1,6 @@
 // The test command (`npm test`): type-check, lint, build every bundle, then run the test rings.
-// Rings: the default ring is every test/**/*.test.ts outside test/heavy/; PROPMEND_HEAVY=1 adds test/heavy/.
+// Rings: the default ring is every test/**/*.test.ts outside test/heavy/ (kept under a minute of test time);
+// PROPMEND_HEAVY=1 adds test/heavy/ (full-size runs). Naming test/heavy as a target runs it alone.
 // Usage: node test/run.mjs [--quick] [FILE_OR_DIR...]   (--quick skips type-check, lint and build)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';

@@ -2,6 +2,7 @@
 // execution provider and threads, loading a model folder with progress, text or id inputs, parameter
 // and layer selections. Turns loader errors into CliErrors; owns no command behaviour.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Progress } from '../common/progress';
 import { closestNames } from '../common/suggest';
@@ -10,6 +11,7 @@ import { BackendError, EXECUTION_PROVIDERS, type ExecutionProvider } from '../ru
 import { CheckpointError } from '../runtime/load/format';
 import type { LanguageModel } from '../runtime/models/language-model';
 import { loadLanguageModel } from '../runtime/models/load';
+import { attentionBytes, formatGiB, memoryBudget, weightFootprint } from '../runtime/models/memory';
 import { MLP_MODULES, type MlpModule, mlpLinearName } from '../runtime/models/transformer';
 import { Runtime } from '../runtime/session/runtime';
 import { type PaddedBatch, padLeft } from '../runtime/tasks/batch';
@@ -22,7 +24,18 @@ export const RUNTIME_FLAGS = {
 } as const;
 
 export const RUNTIME_USAGE = `  --provider P       execution provider: ${EXECUTION_PROVIDERS.join(', ')} (default cpu)
-  --threads N        CPU threads for onnxruntime (default: all cores)`;
+  --threads N        CPU threads for onnxruntime, 1 to this machine's cores (default: all cores)`;
+
+/** parseArgs option for --truncate, taken by the commands that run a text through the model. */
+export const CONTEXT_FLAGS = { truncate: { type: 'boolean' } } as const;
+
+export const CONTEXT_USAGE = `  --truncate         drop the earliest tokens of a text longer than the model's context
+                     (default: refuse it, naming both lengths)`;
+
+/** The most --threads accepts: this machine's cores (more only adds memory and contention). */
+export function maxThreads(): number {
+  return availableParallelism();
+}
 
 export function makeRuntime(values: { provider?: string; threads?: string }): Runtime {
   const provider = (values.provider ?? 'cpu') as ExecutionProvider;
@@ -32,9 +45,12 @@ export function makeRuntime(values: { provider?: string; threads?: string }): Ru
     );
   }
   const threads =
-    values.threads === undefined
-      ? undefined
-      : numberFlag('threads', values.threads, 0, { min: 1, integer: true });
+    values.threads === undefined ? undefined : numberFlag('threads', values.threads, 0, { integer: true });
+  if (threads !== undefined && (threads < 1 || threads > maxThreads())) {
+    throw new UsageError(
+      `--threads must be between 1 and ${maxThreads()} (this machine's CPU cores), got ${threads}`,
+    );
+  }
   try {
     return new Runtime({ provider, ...(threads ? { threads } : {}) });
   } catch (error) {
@@ -64,21 +80,49 @@ export function loadModelForCli(dir: string | undefined, runtime: Runtime, io: C
   }
 }
 
-export async function tokenizerForCli(dir: string): Promise<TextTokenizer> {
+/**
+ * Loads the tokenizer of a folder; tokenizer errors become CliErrors. With `model`, every id it encodes is
+ * checked against the model's vocabulary, so a tokenizer larger than config.json's vocab_size is a user error.
+ */
+export async function tokenizerForCli(dir: string, model?: LanguageModel): Promise<TextTokenizer> {
+  let tokenizer: TextTokenizer;
   try {
-    return await loadTokenizer(dir);
+    tokenizer = await loadTokenizer(dir);
   } catch (error) {
     throw new CliError((error as Error).message);
   }
+  if (!model) return tokenizer;
+  const vocabSize = model.config.vocabSize;
+  return {
+    ...tokenizer,
+    encode(text, opts) {
+      const ids = tokenizer.encode(text, opts);
+      const bad = ids.find((id) => id >= vocabSize);
+      if (bad !== undefined) {
+        throw new CliError(
+          `the tokenizer of ${tokenizer.dir} produced token id ${bad}, outside the model's vocabulary (vocab_size ${vocabSize} in config.json, tokenizer size ${tokenizer.vocabSize}); the tokenizer files and config.json do not belong to the same model`,
+        );
+      }
+      return ids;
+    },
+    decode: (ids, opts) => tokenizer.decode(ids, opts),
+  };
 }
 
-/** Token ids from --ids "1,2,3" (used as given) or --text (tokenised with the model's special tokens). */
+/**
+ * Token ids from --ids "1,2,3" (used as given) or --text (tokenised with the model's special tokens, plus
+ * the first EOS when `appendEos`), checked against the vocabulary and fitted into the model's context
+ * (refused when longer, unless --truncate).
+ */
 export async function inputIds(
   model: LanguageModel,
-  values: { text?: string; ids?: string },
+  values: { text?: string; ids?: string; truncate?: boolean },
+  opts: { appendEos?: boolean } = {},
 ): Promise<{ ids: number[]; tokenizer?: TextTokenizer }> {
   if ((values.text === undefined) === (values.ids === undefined))
     throw new UsageError('give exactly one of --text or --ids');
+  const fit = (ids: readonly number[], what: string) =>
+    fitContext(model, ids, { what, ...(values.truncate ? { truncate: true } : {}) });
   if (values.ids !== undefined) {
     const ids = values.ids.split(',').map((s) => s.trim());
     const parsed = ids.map((s) => Number(s));
@@ -90,17 +134,106 @@ export async function inputIds(
       throw new UsageError(
         `--ids: token id ${tooBig} is outside the vocabulary (size ${model.config.vocabSize})`,
       );
-    return { ids: parsed };
+    return { ids: fit(parsed, '--ids') };
   }
-  const tokenizer = await tokenizerForCli(model.source);
-  return { ids: tokenizer.encode(values.text as string, { addSpecialTokens: true }), tokenizer };
+  const tokenizer = await tokenizerForCli(model.source, model);
+  const encoded = tokenizer.encode(values.text as string, { addSpecialTokens: true });
+  const eos = opts.appendEos ? model.tokens.eos.slice(0, 1) : [];
+  return { ids: fit([...encoded, ...eos], '--text'), tokenizer };
 }
 
-/** A one-sequence batch for a next-token loss, which needs at least two tokens. */
+/**
+ * Fits a token sequence into the model's context (max_position_embeddings) minus `reserve` positions (tokens
+ * still to be generated). A longer sequence is refused, naming both lengths, unless `truncate`: then its
+ * earliest tokens are dropped, keeping a leading BOS and the last `keepTail` tokens (an answer being scored).
+ */
+export function fitContext(
+  model: LanguageModel,
+  ids: readonly number[],
+  opts: { what: string; truncate?: boolean; reserve?: number; keepTail?: number },
+): number[] {
+  const context = model.config.maxPositionEmbeddings;
+  const reserve = opts.reserve ?? 0;
+  const limit = context - reserve;
+  const room = reserve ? ` minus the ${reserve} tokens to generate (--max-new-tokens)` : '';
+  if (limit < 1) {
+    throw new UsageError(
+      `--max-new-tokens ${reserve} leaves no room for a prompt in the model's context of ${context} tokens (max_position_embeddings); lower it below ${context}`,
+    );
+  }
+  if (ids.length === 0) {
+    throw new UsageError(
+      `${opts.what} is empty after tokenisation (this model adds no BOS token); give some text`,
+    );
+  }
+  if (ids.length <= limit) return ids.slice();
+  const keepTail = opts.keepTail ?? 0;
+  const bos = model.tokens.bos !== null && ids[0] === model.tokens.bos ? 1 : 0;
+  if (!opts.truncate || bos + keepTail > limit) {
+    const fix = !opts.truncate
+      ? `shorten it, or pass --truncate to keep its last ${limit - bos} tokens`
+      : `the last ${keepTail} tokens alone do not fit; shorten them`;
+    throw new CliError(
+      `${opts.what} has ${ids.length} tokens, more than the model's context of ${context} tokens (max_position_embeddings in config.json)${room}; ${fix}`,
+    );
+  }
+  return [...ids.slice(0, bos), ...ids.slice(ids.length - (limit - bos))];
+}
+
+/**
+ * Refuses a batch whose attention would not fit in memory (the JavaScript heap for the host mask, the
+ * machine for the activations), with the numbers; `backward` keeps every layer's attention for gradients.
+ */
+export function checkBatchMemory(
+  model: LanguageModel,
+  rows: number,
+  length: number,
+  backward: boolean,
+): void {
+  const need = attentionBytes(model.config, model.dtype, rows, length, backward);
+  const budget = memoryBudget();
+  const weights = weightFootprint(model.config, model.dtype).bytes;
+  const free = budget.total - weights;
+  if (need.host > budget.heap / 2 || need.total > free) {
+    throw new CliError(
+      `${rows} sequence${rows === 1 ? '' : 's'} of ${length} tokens need about ${formatGiB(need.total)} for attention${backward ? ' with gradients' : ''} (${formatGiB(need.host)} of it for the mask on the JavaScript heap of ${formatGiB(budget.heap)}), but this machine has ${formatGiB(Math.max(0, free))} beside the weights; use shorter texts${rows > 1 ? ' or a smaller batch' : ''}`,
+    );
+  }
+}
+
+/** A one-sequence batch for a next-token loss, which needs at least two tokens and must fit in memory. */
 export function lossBatch(model: LanguageModel, ids: readonly number[]): PaddedBatch {
   if (ids.length < 2)
-    throw new UsageError(`the sequence has ${ids.length} token; the loss needs at least two`);
+    throw new UsageError(
+      `the sequence has ${ids.length} token${ids.length === 1 ? '' : 's'}; the loss needs at least two`,
+    );
+  checkBatchMemory(model, 1, ids.length, true);
   return padLeft([ids], model.tokens.pad);
+}
+
+/**
+ * Whether `name` matches `pattern`, where * matches any run of characters. Linear-time two-pointer matching
+ * (backtracking only to the last *), so a pattern of many stars cannot stall the command as a regex would.
+ */
+export function globMatch(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === name[n]) {
+      p++;
+      n++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = n;
+    } else if (star >= 0) {
+      p = star + 1;
+      n = ++resume;
+    } else return false;
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /** Expands comma-separated parameter names, with * wildcards, against the model's parameters. */
@@ -116,8 +249,7 @@ export function selectParameters(model: LanguageModel, spec: string | undefined)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-    const hits = all.filter((n) => re.test(n));
+    const hits = all.filter((n) => globMatch(pattern, n));
     if (hits.length === 0) {
       const near = closestNames(pattern, all);
       throw new UsageError(

@@ -7,7 +7,7 @@ import { constants } from 'node:os';
 import { CANCELLED_EXIT, RELAYED_SIGNAL, STOP_WITHIN_MS, SUPERVISED_ENV } from './signals';
 
 /** Extra time the supervisor allows beyond the child's own watchdog before it kills the child. */
-const KILL_MARGIN_MS = 200;
+const KILL_MARGIN_MS = 500;
 
 /**
  * Runs `command` (argv[0] is the executable) with inherited stdio and an IPC channel, and resolves to the

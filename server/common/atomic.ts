@@ -1,8 +1,20 @@
 // Crash-safe file output: every file the project writes for the user goes through here.
 // Writes to a temporary sibling, fsyncs, then renames over the target, so a crash never leaves a torn file.
 // Owns no formats; callers serialise first.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { OutputError } from './output';
 
 function tempPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
@@ -52,4 +64,31 @@ export function writeFileAtomic(target: string, ...chunks: Array<string | Uint8A
 /** Writes a value as pretty JSON (2-space indent, trailing newline) atomically. */
 export function writeJsonAtomic(target: string, value: unknown): void {
   writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Creates the folder `target` whole: `fill` writes into a temporary sibling (`.NAME.PID.STAMP.saving`), which is
+ * then renamed into place; an existing target is replaced only with `replace` (parked as `.saving.old` during
+ * the swap, so a crash between the two renames loses nothing: see removeStaleTemps in output.ts). On any
+ * error the temporary folder is removed and the target is untouched. Returns what `fill` returns.
+ */
+export function writeFolderAtomic<T>(target: string, fill: (dir: string) => T, replace = false): T {
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.saving`);
+  mkdirSync(tmp);
+  try {
+    const result = fill(tmp);
+    if (existsSync(target)) {
+      const empty = statSync(target).isDirectory() && readdirSync(target).length === 0;
+      if (!replace && !empty)
+        throw new OutputError(`${target} appeared while it was being written; nothing was replaced`);
+      const old = `${tmp}.old`;
+      renameSync(target, old);
+      renameSync(tmp, target);
+      rmSync(old, { recursive: true, force: true });
+    } else renameSync(tmp, target);
+    return result;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }

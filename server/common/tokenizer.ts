@@ -1,7 +1,7 @@
 // Text tokenizers from Hugging Face model folders (tokenizer.json + tokenizer_config.json), loaded with
 // @huggingface/transformers from local files only: remote models disabled, no cache writes, no network.
 // Shared by the language server and the runtime; owns no model weights and imports neither of them.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface TextTokenizer {
@@ -91,8 +91,39 @@ function folderStamp(abs: string): string {
     .join('|');
 }
 
+/** Real tokenizer files are at most a few tens of megabytes. */
+export const MAX_TOKENIZER_FILE_BYTES = 128 * 1024 * 1024;
+
+/** Refuses a file that is not regular (stat opens nothing, so a FIFO cannot block) or too large to be real. */
+function checkReadable(path: string): void {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return; // missing: the caller's read reports it
+  }
+  if (!stats.isFile()) {
+    const kind = stats.isDirectory()
+      ? 'a folder'
+      : stats.isFIFO()
+        ? 'a FIFO (named pipe)'
+        : stats.isSocket()
+          ? 'a socket'
+          : 'a device';
+    throw new TokenizerLoadError(
+      `${path} is ${kind}, not a regular file; replace it with the file from the original model folder`,
+    );
+  }
+  if (stats.size > MAX_TOKENIZER_FILE_BYTES) {
+    throw new TokenizerLoadError(
+      `${path} is ${stats.size} bytes, more than the ${MAX_TOKENIZER_FILE_BYTES} a tokenizer file may have; restore it from the original model folder`,
+    );
+  }
+}
+
 function readJsonFile(abs: string, file: string, required: boolean): JsonObject | null {
   const path = join(abs, file);
+  checkReadable(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

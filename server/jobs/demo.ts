@@ -84,7 +84,7 @@ function trainingSteps(modelDir: string): number | null {
 }
 
 export async function demoJob(params: DemoParams, runtime: Runtime, ctx: JobContext): Promise<DemoResult> {
-  const checking = phase(ctx, 0, 0.05, 'checking');
+  const checking = phase(ctx, 0, 0.2, 'checking');
   const reports = await checkPaths([...params.checkTargets], {
     onProgress: (done, total) =>
       checking.progress({ fraction: done / total, message: `${done}/${total} files` }),
@@ -96,9 +96,9 @@ export async function demoJob(params: DemoParams, runtime: Runtime, ctx: JobCont
   const { model, tokenizer } = await loadModelForJob(
     params.modelDir,
     runtime,
-    phase(ctx, 0.05, 0.1, 'loading'),
+    phase(ctx, 0.2, 0.25, 'loading'),
   );
-  const gate = await gateOnModel(model, tokenizer, questions, phase(ctx, 0.1, 0.98, 'answering'));
+  const gate = await gateOnModel(model, tokenizer, questions, phase(ctx, 0.25, 0.98, 'answering'));
   const asked: EvalQuestion[] = showcase.map((e) => ({
     prompt: e.question,
     answer: e.answer,

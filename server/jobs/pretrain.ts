@@ -13,6 +13,7 @@ import type { Runtime } from '../runtime/session/runtime';
 import { FileCheckpointStore } from '../runtime/train/checkpoint-store';
 import { CorpusError, readCorpus } from '../runtime/train/corpus';
 import {
+  CheckpointMismatch,
   llamaConfig,
   type PretrainRecipe,
   pretrain,
@@ -148,6 +149,10 @@ export async function pretrainJob(
   } catch (error) {
     if (error instanceof TrainingCancelled)
       throw new JobCancelled(`${error.message} (in ${trainingDir})`, 'run the same command to resume');
+    if (error instanceof CheckpointMismatch)
+      throw new JobInputError(
+        `${trainingDir}: the checkpoint was written with other settings (recipe, steps, seed or corpus); run with the same flags to resume it, or pass --fresh to start over`,
+      );
     throw error;
   }
   const config = llamaConfig(tokenizer.vocabSize, recipe.architecture, tokens);

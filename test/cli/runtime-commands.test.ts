@@ -2,35 +2,18 @@
 // capture's u/delta reproduce grad's weight gradient, generate and info answer, bad flags exit 2 with a
 // message, and pretrain's smoke recipe lowers the loss and resumes after a SIGKILL to identical weights.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readAllFloat } from '../../server/runtime/load/reader';
 import { relativeError } from '../support/check-op';
 import { runCliCaptured } from '../support/cli';
+import { exited, spawnCli, until } from '../support/cli-process';
 import { writeFixture } from '../support/fixtures';
-
-const root = resolve(__dirname, '..', '..');
+import { writeToyWorld } from '../support/toy-world';
 
 const cli = runCliCaptured;
-
-/** Runs the CLI from source in a child process (for kill tests). */
-function spawnCli(args: string[]): ChildProcess {
-  return spawn(
-    process.execPath,
-    ['--import', 'tsx', '-e', "require('./server/cli/main.ts').main(process.argv.slice(1))", '--', ...args],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
-}
 
 describe('runtime commands', () => {
   const dir = mkdtempSync(join(tmpdir(), 'propmend-cli-'));
@@ -138,25 +121,17 @@ describe('runtime commands', () => {
 
   describe('pretrain (smoke recipe)', () => {
     const world = join(dir, 'world');
-    before(() => {
-      mkdirSync(world, { recursive: true });
-      for (const f of ['tokenizer.json', 'tokenizer_config.json'])
-        writeFileSync(join(world, f), readFileSync(join(model, f)));
-      const words = ['the', 'cat', 'sat', 'on', 'mat', 'dog', 'ran', 'to', 'park'];
-      const lines = Array.from({ length: 200 }, (_, i) => {
-        const text = Array.from(
-          { length: 6 },
-          (_, k) => words[(i * 7 + k * ((i % 5) + 1)) % words.length],
-        ).join(' ');
-        return JSON.stringify({ kind: 'fact', text });
-      });
-      writeFileSync(join(world, 'corpus.jsonl'), `${lines.join('\n')}\n`);
-    });
+    before(() => writeToyWorld(world));
 
     test('trains, lowers the loss and writes an HF folder with training.json', async () => {
       const out = join(dir, 'smoke');
       const r = await cli(['pretrain', '--world', world, '--out', out, '--recipe', 'smoke', '--json']);
       assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).steps, 40);
+      const again = await cli(['pretrain', '--world', world, '--out', out, '--recipe', 'smoke']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /^already trained: .* \(40 steps, final epoch loss \d+\.\d{4}/);
+      assert.doesNotMatch(again.stdout, /undefined|NaN/);
       const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8')) as {
         epochLosses: number[];
         steps: number;
@@ -172,17 +147,14 @@ describe('runtime commands', () => {
 
     test('a SIGKILLed run resumes from its checkpoint to byte-identical weights', async () => {
       const straight = join(dir, 'straight');
-      const args = ['--world', world, '--recipe', 'smoke', '--max-steps', '300'];
+      const args = ['--world', world, '--recipe', 'smoke', '--max-steps', '60'];
       assert.equal((await cli(['pretrain', ...args, '--out', straight])).code, 0);
 
       const killed = join(dir, 'killed');
       const child = spawnCli(['pretrain', ...args, '--out', killed]);
       const checkpoint = join(`${killed}.training`, 'checkpoint', 'state.json');
       const status = exited(child);
-      while (!existsSync(checkpoint)) {
-        await new Promise((r) => setTimeout(r, 5));
-        if (child.exitCode !== null) break;
-      }
+      await until(() => existsSync(checkpoint) || child.exitCode !== null, 60_000, 'the first checkpoint');
       child.kill('SIGKILL');
       assert.equal((await status).signal, 'SIGKILL', 'the run was killed before it finished');
       assert.ok(!existsSync(killed), 'no model folder from a killed run');

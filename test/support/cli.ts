@@ -1,5 +1,5 @@
 // Runs the `propmend` CLI in-process for tests, capturing stdout and stderr as strings with a non-TTY stderr
-// and a signal that is never aborted. Child-process runs (kill tests) stay in the tests that need them.
+// and a signal that is never aborted. Child-process runs (signals, kills) are in support/cli-process.ts.
 import type { CliIO } from '../../server/cli/command';
 import { runCli } from '../../server/cli/main';
 

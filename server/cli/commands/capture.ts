@@ -1,12 +1,14 @@
 // `propmend capture`: for a text and the CLM loss over it, each target MLP linear's token-wise inputs u and
 // output gradients delta (the rank-1 factors PropMEND's hypernetwork reads), written as F32 safetensors.
-import { resolve } from 'node:path';
+import { claimOutput } from '../../common/output';
 import type { FloatDType, HostTensor } from '../../runtime/ir/dtype';
 import { writeSafetensors } from '../../runtime/load/writer';
 import { nextTokenTargets } from '../../runtime/tasks/batch';
 import { capture } from '../../runtime/tasks/objectives';
 import { type CliCommand, parseFlags, UsageError } from '../command';
 import {
+  CONTEXT_FLAGS,
+  CONTEXT_USAGE,
   inputIds,
   loadModelForCli,
   lossBatch,
@@ -38,6 +40,9 @@ both are non-zero. Sum over rows of delta u^T equals that weight's gradient.
   --layers SPEC      layers to capture: 4-15, 3,5,7 or all (default all)
   --modules LIST     MLP matrices per layer: gate_proj,up_proj,down_proj (default all three)
   --no-eos           do not append EOS to --text
+  --out FILE         output .safetensors file (written atomically; never a file of MODEL_DIR)
+  --force            replace an existing output file
+${CONTEXT_USAGE}
 ${RUNTIME_USAGE}
   --json             print a JSON summary instead of text`,
   async run(argv, io) {
@@ -47,19 +52,28 @@ ${RUNTIME_USAGE}
       layers: { type: 'string' },
       modules: { type: 'string' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
       'no-eos': { type: 'boolean' },
       json: { type: 'boolean' },
+      ...CONTEXT_FLAGS,
       ...RUNTIME_FLAGS,
     });
     if (positionals.length > 1)
       throw new UsageError(`expected one model folder, got ${positionals.length} arguments`);
     if (!values.out) throw new UsageError('give --out FILE.safetensors');
+    if (!positionals[0])
+      throw new UsageError('give the model folder (config.json, *.safetensors, tokenizer.json)');
+    // Checked before any work: an existing file needs --force, the model's own files are never a target.
+    const out = claimOutput(values.out, {
+      kind: 'file',
+      inputs: [positionals[0]],
+      force: Boolean(values.force),
+    });
     const runtime = makeRuntime(values);
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
       const targetsList = mlpTargets(parseLayers(values.layers, model.config.numLayers), values.modules);
-      const { ids: raw, tokenizer } = await inputIds(model, values);
-      const ids = tokenizer && !values['no-eos'] ? [...raw, ...model.tokens.eos.slice(0, 1)] : raw;
+      const { ids } = await inputIds(model, values, { appendEos: !values['no-eos'] });
       const batch = lossBatch(model, ids);
       const started = performance.now();
       const result = await capture(model, batch, nextTokenTargets(model.dtype, batch), targetsList);
@@ -82,7 +96,6 @@ ${RUNTIME_USAGE}
           },
         ];
       });
-      const out = resolve(values.out);
       writeSafetensors(out, tensors, 'F32', {
         metadata: {
           loss: String(result.loss),

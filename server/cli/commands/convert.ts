@@ -1,8 +1,10 @@
 // `propmend convert rippleedits IN.json -o OUT.ripple.jsonl`: RippleEdits benchmark records to our dataset
-// format (server/lsp/convert/rippleedits.ts does the mapping). Writes the output atomically; notes go to stderr.
-import { readFileSync } from 'node:fs';
+// format (server/dataset/rippleedits.ts does the mapping). Refuses an existing output without --force and
+// never writes over its input; writes atomically; notes go to stderr.
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic';
+import { claimOutput } from '../../common/output';
+import { readTextFile } from '../../dataset/file';
 import { JsonDoc } from '../../dataset/json';
 import { convertRippleEdits } from '../../dataset/rippleedits';
 import { SPLITS, type Split } from '../../dataset/splits';
@@ -12,14 +14,15 @@ const FORMATS = ['rippleedits'] as const;
 
 export const convertCommand: CliCommand = {
   summary: 'convert RippleEdits benchmark JSON into a *.ripple.jsonl dataset',
-  usage: `Usage: propmend convert rippleedits IN.json -o OUT.ripple.jsonl [--split SPLIT] [--id-prefix P] [--json]
+  usage: `Usage: propmend convert rippleedits IN.json -o OUT.ripple.jsonl [--split SPLIT] [--id-prefix P] [--force] [--json]
 
 Converts each RippleEdits record to one instance: the edit prompt is the fact; Logical_Generalization,
 Compositionality_I/II and Subject_Aliasing become propagation questions; Relation_Specificity and
 Forgetfulness become locality questions; Wikidata ids go to "meta". Queries without answers are dropped.
 
 Options:
-  -o, --out FILE     output file (written atomically)
+  -o, --out FILE     output file (written atomically; never the input)
+  --force            replace an existing output file
   --split SPLIT      tag every instance with this split (${SPLITS.join(', ')})
   --id-prefix P      instance ids P-0, P-1, ... (default: the record's example_type)
   --json             print {"instances","notes"} to stdout instead of a summary`,
@@ -28,6 +31,7 @@ Options:
       out: { type: 'string', short: 'o' },
       split: { type: 'string' },
       'id-prefix': { type: 'string' },
+      force: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     const [format, input] = positionals;
@@ -43,14 +47,15 @@ Options:
     if (values.split !== undefined && !(SPLITS as readonly string[]).includes(values.split)) {
       throw new UsageError(`--split must be one of ${SPLITS.join(', ')}, got "${values.split}"`);
     }
-    let text: string;
-    try {
-      text = readFileSync(resolve(input), 'utf8');
-    } catch (error) {
-      throw new CliError(
-        `cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
+    const out = claimOutput(values.out, {
+      kind: 'file',
+      inputs: [input],
+      force: Boolean(values.force),
+      flag: '-o',
+    });
+    const read = readTextFile(resolve(input));
+    if (!read.ok) throw new CliError(read.message);
+    const text = read.text;
     const doc = new JsonDoc(text);
     if (!doc.ok) {
       const e = doc.syntaxErrors()[0];
@@ -66,7 +71,6 @@ Options:
       ...(values['id-prefix'] ? { idPrefix: values['id-prefix'] } : {}),
     });
     for (const note of result.notes) io.stderr(`${input}: ${note}\n`);
-    const out = resolve(values.out);
     writeFileAtomic(out, result.instances.map((i) => `${JSON.stringify(i)}\n`).join(''));
     if (values.json)
       io.stdout(

@@ -2,7 +2,17 @@
 // a stop string or the token budget. Completions to stdout (text or --json); progress on stderr.
 import { cutAtStop, generateGreedy } from '../../runtime/tasks/generate';
 import { type CliCommand, numberFlag, parseFlags, UsageError } from '../command';
-import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
+import {
+  CONTEXT_FLAGS,
+  CONTEXT_USAGE,
+  checkBatchMemory,
+  fitContext,
+  loadModelForCli,
+  makeRuntime,
+  RUNTIME_FLAGS,
+  RUNTIME_USAGE,
+  tokenizerForCli,
+} from '../model-args';
 import { editFromFlags, PATCH_FLAGS, PATCH_USAGE } from './patch';
 
 export const generateCommand: CliCommand = {
@@ -14,6 +24,7 @@ Each prompt is tokenised with the model's special tokens (BOS for Llama) and con
   --max-new-tokens N   token budget per prompt (default 20)
   --stop STR           stop when the completion contains STR (repeatable)
   --batch-size N       prompts per forward pass (default 16)
+${CONTEXT_USAGE}
 ${RUNTIME_USAGE}
 ${PATCH_USAGE}
   --json               {"generations":[{"prompt","completion","tokens","finish"}]}`,
@@ -24,6 +35,7 @@ ${PATCH_USAGE}
       stop: { type: 'string', multiple: true },
       'batch-size': { type: 'string' },
       json: { type: 'boolean' },
+      ...CONTEXT_FLAGS,
       ...RUNTIME_FLAGS,
       ...PATCH_FLAGS,
     });
@@ -42,13 +54,25 @@ ${PATCH_USAGE}
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
       const edit = editFromFlags(model, values, io);
-      const tokenizer = await tokenizerForCli(model.source);
+      const tokenizer = await tokenizerForCli(model.source, model);
       const decode = (ids: readonly number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
-      const results = await generateGreedy(
-        model,
-        prompts.map((p) => tokenizer.encode(p, { addSpecialTokens: true })),
-        { maxNewTokens, stop, decode, batchSize, signal: io.signal, ...(edit ? { edit } : {}) },
+      const encoded = prompts.map((p, i) =>
+        fitContext(model, tokenizer.encode(p, { addSpecialTokens: true }), {
+          what: `prompt ${i + 1}`,
+          reserve: maxNewTokens,
+          ...(values.truncate ? { truncate: true } : {}),
+        }),
       );
+      const longest = Math.max(...encoded.map((ids) => ids.length));
+      checkBatchMemory(model, Math.min(batchSize, encoded.length), longest + maxNewTokens, false);
+      const results = await generateGreedy(model, encoded, {
+        maxNewTokens,
+        stop,
+        decode,
+        batchSize,
+        signal: io.signal,
+        ...(edit ? { edit } : {}),
+      });
       const generations = results.map((r, i) => ({
         prompt: prompts[i] as string,
         completion: cutAtStop(decode(r.ids), stop).trim(),

@@ -1,11 +1,13 @@
 // `propmend grad`: gradients of the mean next-token cross-entropy of one sequence w.r.t. chosen parameters,
 // written as F32 safetensors under the Hugging Face names. Loss on stdout as JSON; progress on stderr.
-import { resolve } from 'node:path';
+import { claimOutput } from '../../common/output';
 import { writeSafetensors } from '../../runtime/load/writer';
 import { nextTokenTargets } from '../../runtime/tasks/batch';
 import { lossGradients } from '../../runtime/tasks/objectives';
 import { type CliCommand, parseFlags, UsageError } from '../command';
 import {
+  CONTEXT_FLAGS,
+  CONTEXT_USAGE,
   inputIds,
   loadModelForCli,
   lossBatch,
@@ -25,7 +27,9 @@ special tokens (BOS for Llama); --ids are used exactly as given (no BOS added).
 Prints {"loss": ..., ...} to stdout.
 
   --params LIST      comma-separated parameter names; * is a wildcard; "all" for every parameter
-  --out FILE         output .safetensors file (written atomically)
+  --out FILE         output .safetensors file (written atomically; never a file of MODEL_DIR)
+  --force            replace an existing output file
+${CONTEXT_USAGE}
 ${RUNTIME_USAGE}
   --json             accepted for symmetry with other commands (the output is always JSON)`,
   async run(argv, io) {
@@ -34,12 +38,22 @@ ${RUNTIME_USAGE}
       ids: { type: 'string' },
       params: { type: 'string' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
       json: { type: 'boolean' },
+      ...CONTEXT_FLAGS,
       ...RUNTIME_FLAGS,
     });
     if (positionals.length > 1)
       throw new UsageError(`expected one model folder, got ${positionals.length} arguments`);
     if (!values.out) throw new UsageError('give --out FILE.safetensors');
+    if (!positionals[0])
+      throw new UsageError('give the model folder (config.json, *.safetensors, tokenizer.json)');
+    // Checked before any work: an existing file needs --force, the model's own files are never a target.
+    const out = claimOutput(values.out, {
+      kind: 'file',
+      inputs: [positionals[0]],
+      force: Boolean(values.force),
+    });
     const runtime = makeRuntime(values);
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
@@ -48,7 +62,6 @@ ${RUNTIME_USAGE}
       const batch = lossBatch(model, ids);
       const targets = nextTokenTargets('float32', batch);
       const { loss, gradients } = await lossGradients(model, batch, targets, params);
-      const out = resolve(values.out);
       writeSafetensors(
         out,
         params.map((name) => {

@@ -1,18 +1,20 @@
 // `propmend info`: what a model folder holds (family, shapes, parameter count, tokens) and which execution
 // providers this install can use. Reads config.json and safetensors headers only, never the weights.
+import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { EXECUTION_PROVIDERS, onnxruntimeVersion, providerSupport } from '../../runtime/backend/ort';
 import { CheckpointError } from '../../runtime/load/format';
 import { readModelConfig } from '../../runtime/models/checkpoint';
-import { parameterNames } from '../../runtime/models/registry';
+import { weightFootprint } from '../../runtime/models/memory';
 import { type CliCommand, CliError, parseFlags, UsageError } from '../command';
 
 export const infoCommand: CliCommand = {
   summary: 'describe a model folder and the available execution providers',
   usage: `Usage: propmend info MODEL_DIR [--json]
 
-Prints the model family, shapes, parameter count and special tokens from config.json, and the
-execution providers this onnxruntime-node install supports.`,
+Prints the model family, shapes, parameter count and special tokens from config.json, the memory its
+weights need in float32 (and whether this machine has that much), and the execution providers this
+onnxruntime-node install supports.`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('give one model folder');
@@ -23,12 +25,14 @@ execution providers this onnxruntime-node install supports.`,
       if (error instanceof CheckpointError) throw new CliError(error.message);
       throw error;
     }
-    const params = parameterNames(config).reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
+    const weights = weightFootprint(config, 'float32');
     const support = providerSupport();
     const info = {
       family: config.family,
       modelType: config.modelType,
-      parameters: params,
+      parameters: weights.parameters,
+      float32Bytes: weights.bytes,
+      fitsInMemory: weights.bytes <= totalmem(),
       layers: config.numLayers,
       hiddenSize: config.hiddenSize,
       intermediateSize: config.intermediateSize,

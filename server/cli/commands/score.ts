@@ -4,7 +4,17 @@ import type { FloatDType } from '../../runtime/ir/dtype';
 import { nextTokenTargets, padLeft } from '../../runtime/tasks/batch';
 import { scoreTokens } from '../../runtime/tasks/objectives';
 import { type CliCommand, parseFlags, UsageError } from '../command';
-import { loadModelForCli, makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE, tokenizerForCli } from '../model-args';
+import {
+  CONTEXT_FLAGS,
+  CONTEXT_USAGE,
+  checkBatchMemory,
+  fitContext,
+  loadModelForCli,
+  makeRuntime,
+  RUNTIME_FLAGS,
+  RUNTIME_USAGE,
+  tokenizerForCli,
+} from '../model-args';
 import { editFromFlags, PATCH_FLAGS, PATCH_USAGE } from './patch';
 
 export const scoreCommand: CliCommand = {
@@ -15,6 +25,7 @@ The prompt is tokenised with special tokens (BOS for Llama); the answer gets a l
 tokenised without them, and is followed by EOS (as PropMEND scores answers).
 
   --no-eos           do not append EOS to the answer
+${CONTEXT_USAGE}
 ${RUNTIME_USAGE}
 ${PATCH_USAGE}
   --json             {"scores":[{"prompt","answer","logprob","tokens","meanLogprob","exact"}]}`,
@@ -24,6 +35,7 @@ ${PATCH_USAGE}
       answer: { type: 'string', multiple: true },
       'no-eos': { type: 'boolean' },
       json: { type: 'boolean' },
+      ...CONTEXT_FLAGS,
       ...RUNTIME_FLAGS,
       ...PATCH_FLAGS,
     });
@@ -40,17 +52,36 @@ ${PATCH_USAGE}
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
       const edit = editFromFlags(model, values, io);
-      const tokenizer = await tokenizerForCli(model.source);
+      const tokenizer = await tokenizerForCli(model.source, model);
       const eos = values['no-eos'] ? [] : model.tokens.eos.slice(0, 1);
       const pairs = prompts.map((p, i) => {
         const answer = answers[i] as string;
-        const promptIds = tokenizer.encode(p, { addSpecialTokens: true });
         const answerIds = [
           ...tokenizer.encode(answer.startsWith(' ') ? answer : ` ${answer}`, { addSpecialTokens: false }),
           ...eos,
         ];
-        return { prompt: p, answer, promptIds, answerIds };
+        const promptIds = tokenizer.encode(p, { addSpecialTokens: true });
+        if (answerIds.length === 0)
+          throw new UsageError(
+            `--answer ${i + 1} is empty after tokenisation; give a non-empty answer or drop --no-eos`,
+          );
+        if (promptIds.length === 0)
+          throw new UsageError(
+            `--prompt ${i + 1} is empty after tokenisation (this model adds no BOS token); the first answer token needs a prompt token to follow`,
+          );
+        const fitted = fitContext(model, [...promptIds, ...answerIds], {
+          what: `prompt and answer ${i + 1}`,
+          keepTail: answerIds.length + 1,
+          ...(values.truncate ? { truncate: true } : {}),
+        });
+        return { prompt: p, answer, promptIds: fitted.slice(0, fitted.length - answerIds.length), answerIds };
       });
+      checkBatchMemory(
+        model,
+        pairs.length,
+        Math.max(...pairs.map((x) => x.promptIds.length + x.answerIds.length)),
+        false,
+      );
       const batch = padLeft(
         pairs.map((x) => [...x.promptIds, ...x.answerIds]),
         model.tokens.pad,

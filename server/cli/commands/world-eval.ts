@@ -9,7 +9,7 @@ import { type CliIO, numberFlag, parseFlags, UsageError } from '../command';
 import { runJob } from '../job-io';
 import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE } from '../model-args';
 
-export const WORLD_EVAL_USAGE = `Usage: propmend world eval [MODEL_DIR] [--world DIR] [--json]
+export const WORLD_EVAL_USAGE = `Usage: propmend world eval [MODEL_DIR] [--world DIR] [--sample N] [--out DIR | --write] [--force] [--json]
 
 Measures the quality gate of a base model on a world (default: the shipped assets/models/tiny-world on
 assets/world): exact-match accuracy on every 1-hop question about known entities, on the 2-hop

@@ -1,5 +1,5 @@
 // Element types of IR tensors and the host arrays that hold them.
-// Owns the mapping from our dtype names to typed arrays; the ONNX codes live in onnx/emit.ts.
+// Owns the mapping from our dtype names to typed arrays; the ONNX codes live in onnx/proto.ts.
 
 export const DTYPES = ['float32', 'float64', 'int64', 'bool'] as const;
 export type DType = (typeof DTYPES)[number];

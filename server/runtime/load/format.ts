@@ -102,15 +102,16 @@ function parseEntry(name: string, entry: unknown, dataBytes: number, file: strin
     new CheckpointError(
       `${file}: tensor "${name}" has ${what}; the header is corrupt, re-download or re-save the file`,
     );
-  if (entry === null || typeof entry !== 'object') throw bad('no {dtype, shape, data_offsets} entry');
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+    throw bad('no {dtype, shape, data_offsets} entry');
   const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
   if (typeof dtype !== 'string' || !(dtype in SAFETENSORS_DTYPES)) {
     throw new CheckpointError(
-      `${file}: tensor "${name}" has dtype ${JSON.stringify(dtype)}, which this reader does not support (valid: ${Object.keys(SAFETENSORS_DTYPES).join(', ')}); convert the checkpoint to float32, float16 or bfloat16`,
+      `${file}: tensor "${name}" has ${dtype === undefined ? 'no dtype' : `dtype ${JSON.stringify(dtype)}`}, which this reader does not support (valid: ${Object.keys(SAFETENSORS_DTYPES).join(', ')}); convert the checkpoint to float32, float16 or bfloat16`,
     );
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw bad(`an invalid shape ${JSON.stringify(shape)}`);
+    throw bad(shape === undefined ? 'no shape' : `an invalid shape ${JSON.stringify(shape)}`);
   }
   if (
     !Array.isArray(offsets) ||
@@ -118,7 +119,7 @@ function parseEntry(name: string, entry: unknown, dataBytes: number, file: strin
     !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
     offsets[0] > offsets[1]
   ) {
-    throw bad(`invalid data_offsets ${JSON.stringify(offsets)}`);
+    throw bad(offsets === undefined ? 'no data_offsets' : `invalid data_offsets ${JSON.stringify(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   const size = SAFETENSORS_DTYPES[dtype as SafetensorsDType];

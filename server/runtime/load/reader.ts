@@ -1,19 +1,11 @@
 // Reads tensors from safetensors checkpoints (one file, or shards listed by model.safetensors.index.json)
 // one at a time, straight from disk at their offsets: float32 lands directly in the result's buffer, 16-bit
 // floats are read raw in chunks and converted. Never buffers a whole file. Knows nothing about model families.
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from 'node:fs';
+import { closeSync, existsSync, fstatSync, readdirSync, readSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename, join } from 'node:path';
 import { bf16ToF32, f16ToF32 } from './convert';
+import { MAX_INDEX_BYTES, openRegularFile, readSmallTextFile } from './files';
 import {
   CheckpointError,
   headerLength,
@@ -44,14 +36,8 @@ if (endianness() !== 'LE') {
 
 /** Reads the header of one safetensors file (a few kilobytes), validating it against the file size. */
 export function readHeader(file: string): SafetensorsHeader {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    throw new CheckpointError(
-      `cannot open ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
+  const fd = openRegularFile(file);
+  if (fd === null) throw new CheckpointError(`${file} does not exist; copy the model's safetensors files`);
   try {
     const size = fstatSync(fd).size;
     const prefix = new Uint8Array(Math.min(8, size));
@@ -126,9 +112,11 @@ function indexSharded(
   indexPath: string,
 ): { files: string[]; tensors: Map<string, TensorSource> } {
   let weightMap: Record<string, unknown>;
+  const text = readSmallTextFile(indexPath, MAX_INDEX_BYTES);
+  if (text === null) throw new CheckpointError(`${indexPath} disappeared while the model was loading`);
   try {
-    const parsed = JSON.parse(readFileSync(indexPath, 'utf8')) as { weight_map?: unknown };
-    if (!parsed.weight_map || typeof parsed.weight_map !== 'object')
+    const parsed = JSON.parse(text) as { weight_map?: unknown };
+    if (!parsed?.weight_map || typeof parsed.weight_map !== 'object' || Array.isArray(parsed.weight_map))
       throw new Error('no "weight_map" object');
     weightMap = parsed.weight_map as Record<string, unknown>;
   } catch (error) {
@@ -174,7 +162,9 @@ export class TensorReader {
   private fd(file: string): number {
     let fd = this.fds.get(file);
     if (fd === undefined) {
-      fd = openSync(file, 'r');
+      const opened = openRegularFile(file);
+      if (opened === null) throw new CheckpointError(`${file} disappeared while the model was loading`);
+      fd = opened;
       this.fds.set(file, fd);
     }
     return fd;

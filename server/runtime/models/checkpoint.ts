@@ -2,10 +2,12 @@
 // at a time, validated against the family's parameter list); saveCheckpoint writes config.json, safetensors
 // (sharded with an index when large) and the tokenizer files into a temp folder renamed into place.
 // Knows nothing about graphs or sessions; building a LanguageModel from the result is the caller's job.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic';
+import { MAX_TOKENIZER_FILE_BYTES } from '../../common/tokenizer';
 import type { FloatDType, HostTensor } from '../ir/dtype';
+import { fileKind, MAX_CONFIG_BYTES, readSmallFile, readSmallTextFile } from '../load/files';
 import { CheckpointError, numel } from '../load/format';
 import { indexCheckpoint, TensorReader, type TensorSource } from '../load/reader';
 import {
@@ -15,6 +17,7 @@ import {
   writeShardedSafetensors,
 } from '../load/writer';
 import { formatConfigJson, type ModelConfig, type ParameterSpec } from './config';
+import { checkWeightsFit } from './memory';
 import { configJson, normalizeConfig, parameterNames } from './registry';
 
 export type Weights = Map<string, HostTensor<FloatDType>>;
@@ -55,23 +58,21 @@ export const TOKENIZER_FILE_NAMES = [
 /** Reads and normalises `dir/config.json`. */
 export function readModelConfig(dir: string): ModelConfig {
   const abs = resolve(dir);
-  let isDir = false;
+  let stats: Stats;
   try {
-    isDir = statSync(abs).isDirectory();
+    stats = statSync(abs);
   } catch {
     throw new CheckpointError(
       `model folder ${abs} does not exist; pass a Hugging Face model folder (config.json + *.safetensors)`,
     );
   }
-  if (!isDir)
+  if (!stats.isDirectory())
     throw new CheckpointError(
-      `${abs} is a file; pass the model folder that contains config.json and the safetensors weights`,
+      `${abs} is ${stats.isFile() ? 'a file' : fileKind(stats)}; pass the model folder that contains config.json and the safetensors weights`,
     );
   const file = join(abs, 'config.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
+  const text = readSmallTextFile(file, MAX_CONFIG_BYTES);
+  if (text === null) {
     throw new CheckpointError(
       `model folder ${abs} has no config.json; a model folder needs config.json and model.safetensors (or shards listed by model.safetensors.index.json)`,
     );
@@ -156,6 +157,7 @@ export function loadCheckpoint(
   if (dtype !== 'float32' && dtype !== 'float64') {
     throw new CheckpointError(`cannot load weights as ${String(dtype)}; valid: float32, float64`);
   }
+  checkWeightsFit(config, dtype, abs);
   const { files, tensors } = indexCheckpoint(abs);
   const expected = parameterNames(config);
   const found = new Map([...tensors].map(([name, src]) => [name, src.info.shape]));
@@ -294,7 +296,11 @@ export function saveCheckpoint(
       metadata: { format: 'pt' },
       onTensor: (name) => options.onProgress?.(name, ++done, toWrite.length),
     });
-    for (const file of tokenizerFiles) writeFileAtomic(join(tmp, basename(file)), readFileSync(file));
+    for (const file of tokenizerFiles) {
+      const bytes = readSmallFile(file, MAX_TOKENIZER_FILE_BYTES);
+      if (bytes === null) throw new CheckpointError(`${file} disappeared while the model was being saved`);
+      writeFileAtomic(join(tmp, basename(file)), bytes);
+    }
     for (const [name, content] of Object.entries(options.extraFiles ?? {}))
       writeFileAtomic(join(tmp, name), content);
     if (occupied) {

@@ -50,7 +50,7 @@ export class RawConfig {
 
   private fail(key: string, want: string, got: unknown): never {
     throw new CheckpointError(
-      `${this.file}: "${key}" must be ${want}, got ${JSON.stringify(got) ?? 'nothing'}; fix config.json (compare with the original model's config)`,
+      `${this.file}: "${key}" must be ${want}, got ${typeof got === 'number' ? String(got) : (JSON.stringify(got) ?? 'nothing')}; fix config.json (compare with the original model's config)`,
     );
   }
 
@@ -64,7 +64,7 @@ export class RawConfig {
     if (v === undefined || v === null) {
       if (fallback !== undefined) return fallback;
       throw new CheckpointError(
-        `${this.file} has no "${key}"; every ${this.str('model_type', '?')} config needs it (copy config.json from the original model folder)`,
+        `${this.file} has no "${key}"; ${typeof this.raw.model_type === 'string' ? `every ${this.raw.model_type} config needs it` : 'it is required'} (copy config.json from the original model folder)`,
       );
     }
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) this.fail(key, 'a positive integer', v);

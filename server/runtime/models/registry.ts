@@ -10,6 +10,7 @@ import {
   type ParameterSpec,
   RawConfig,
 } from './config';
+import { checkConfigBounds } from './config-bounds';
 import { LLAMA } from './llama';
 import { QWEN2 } from './qwen2';
 
@@ -61,7 +62,9 @@ export function normalizeConfig(raw: unknown, file: string): ModelConfig {
     throw new CheckpointError(`${file} must hold a JSON object (a Hugging Face config.json)`);
   }
   const obj = raw as Record<string, unknown>;
-  return familyOf(obj, file).normalize(new RawConfig(obj, file));
+  const config = familyOf(obj, file).normalize(new RawConfig(obj, file));
+  checkConfigBounds(config, file);
+  return config;
 }
 
 /** Every parameter of the model in checkpoint order (no lm_head when the embeddings are tied). */

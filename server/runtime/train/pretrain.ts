@@ -96,6 +96,16 @@ export class TrainingCancelled extends Error {
   }
 }
 
+/** The stored checkpoint belongs to another recipe or corpus: the caller's input, not a bug. */
+export class CheckpointMismatch extends Error {
+  override name = 'CheckpointMismatch';
+  constructor() {
+    super(
+      'the checkpoint was written by a different recipe or corpus; delete it or use the same settings to resume',
+    );
+  }
+}
+
 /** The Llama config.json a recipe trains (special token ids from the tokenizer), normalised. */
 export function llamaConfig(vocabSize: number, a: ArchitectureRecipe, tokens: SpecialTokens): ModelConfig {
   if (a.hiddenSize % a.numHeads !== 0)
@@ -205,11 +215,7 @@ export async function pretrain(run: PretrainRun): Promise<TrainingState> {
     );
   }
   let state = await run.store.load();
-  if (state && state.recipeHash !== run.recipeHash) {
-    throw new Error(
-      'the checkpoint was written by a different recipe or corpus; delete it or use the same settings to resume',
-    );
-  }
+  if (state && state.recipeHash !== run.recipeHash) throw new CheckpointMismatch();
   if (state) run.onResume?.(state.step);
   else {
     const weights = initialWeights(config, recipe);
