@@ -1,7 +1,7 @@
 // The edit area's view of an edit instance, read through the dataset model (server/dataset): the fact, the
 // entities it links (which locality text must avoid), and its questions with kind and aliases, as plain
 // strings. Also reads locality text (the `text` field of JSONL lines). Errors name the file and line.
-import { type Instance, readInstanceFile, readTextFile } from '../../dataset';
+import { type Instance, parseJsonl, readInstanceFile, readTextFile } from '../../dataset';
 
 export interface EditQuestion {
   readonly question: string;
@@ -65,15 +65,14 @@ export function readLocalityTexts(file: string): string[] {
   const read = readTextFile(file);
   if (!read.ok) throw new InstanceFileError(read.message);
   const out: string[] = [];
-  read.text.split('\n').forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    try {
-      const v = JSON.parse(raw) as Record<string, unknown>;
-      if (typeof v.text === 'string' && v.text.trim() !== '') out.push(v.text);
-    } catch (error) {
-      throw new InstanceFileError(`${file}:${i + 1}: not valid JSON (${(error as Error).message})`);
-    }
-  });
+  for (const { line, doc } of parseJsonl(read.text)) {
+    if (!doc.ok)
+      throw new InstanceFileError(
+        `${file}:${line + 1}: ${doc.syntaxErrors()[0]?.message ?? 'not valid JSON'}`,
+      );
+    const v = doc.value as Record<string, unknown> | null;
+    if (v && typeof v.text === 'string' && v.text.trim() !== '') out.push(v.text);
+  }
   if (out.length === 0)
     throw new InstanceFileError(`${file} has no line with a "text" field to use as locality text`);
   return out;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic';
 import { hashString, Rng } from '../../common/random';
 import type { TextTokenizer } from '../../common/tokenizer';
+import { parseJsonl } from '../../dataset';
 import type { LanguageModel } from '../models/language-model';
 import { newAdamWState } from '../train/adamw';
 import { adamStep } from './adam';
@@ -78,10 +79,9 @@ function orderFor(seed: number, n: number): (it: number) => number {
 /** Keeps the metrics lines of steps up to `step` (a resumed run rewrites what a killed run logged after). */
 function truncateLog(file: string, step: number): void {
   if (!existsSync(file)) return;
-  const kept = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .filter((l) => (JSON.parse(l) as { step: number }).step <= step);
+  const kept = parseJsonl(readFileSync(file, 'utf8'))
+    .filter(({ doc }) => doc.ok && (doc.value as { step: number }).step <= step)
+    .map(({ doc }) => JSON.stringify(doc.value));
   writeFileAtomic(file, kept.map((l) => `${l}\n`).join(''));
 }
 
