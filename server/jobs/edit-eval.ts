@@ -21,12 +21,14 @@ export interface EditEvalParams {
   /** The first N instances only. */
   readonly limit?: number;
   readonly statsMode?: StatsMode;
+  readonly editLrScale?: number;
 }
 
 export interface EditEvalResult extends EvalSummary {
   readonly dataset: string;
   readonly hypernet: string | null;
   readonly stats_mode: StatsMode | null;
+  readonly edit_lr_scale: number;
 }
 
 export async function editEvalJob(
@@ -60,6 +62,7 @@ export async function editEvalJob(
       method: params.method,
       ...(hypernet ? { hypernet: hypernet.net } : {}),
       ...(statsMode ? { statsMode } : {}),
+      ...(params.editLrScale !== undefined ? { editLrScale: params.editLrScale } : {}),
       signal: ctx.signal,
       onInstance: (done) =>
         evalCtx.progress({
@@ -67,7 +70,13 @@ export async function editEvalJob(
           message: `${done}/${instances.length} instances`,
         }),
     });
-    return { ...summary, dataset, hypernet: hypernet?.file ?? null, stats_mode: statsMode };
+    return {
+      ...summary,
+      dataset,
+      hypernet: hypernet?.file ?? null,
+      stats_mode: statsMode,
+      edit_lr_scale: params.editLrScale ?? 1,
+    };
   } catch (error) {
     if (ctx.signal.aborted) throw new JobCancelled('evaluation cancelled');
     throw error;

@@ -17,6 +17,7 @@ Edits every instance alone from the original weights (no edit for base), answers
   --model DIR        base model folder (default: the shipped assets/models/tiny-world)
   --hypernet DIR     hypernetwork folder or file (default: the shipped one for the method, shipped model only)
   --limit N          the first N instances only
+  --edit-lr-scale X  multiply the hypernetwork's alphas by X (as an edit spec's edit_lr_scale; default 1)
   --stats MODE       ${STATS_MODES.join(' | ')}: normalisation statistics as trained, or re-estimated
                      online from the first edit on as the reference test scripts do (default frozen)
 ${RUNTIME_USAGE}
@@ -29,6 +30,7 @@ ${RUNTIME_USAGE}
       hypernet: { type: 'string' },
       limit: { type: 'string' },
       stats: { type: 'string' },
+      'edit-lr-scale': { type: 'string' },
       json: { type: 'boolean' },
       ...RUNTIME_FLAGS,
     });
@@ -58,6 +60,9 @@ ${RUNTIME_USAGE}
             ...(values.hypernet ? { hypernet: values.hypernet } : {}),
             ...(limit !== undefined ? { limit } : {}),
             ...(values.stats ? { statsMode: values.stats as StatsMode } : {}),
+            ...(values['edit-lr-scale'] !== undefined
+              ? { editLrScale: numberFlag('edit-lr-scale', values['edit-lr-scale'], 1, { min: 0 }) }
+              : {}),
           },
           runtime,
           ctx,

@@ -32,6 +32,8 @@ export async function evaluateMethod(
     /** Absent: the unedited base model. */
     hypernet?: Hypernetwork;
     statsMode?: StatsMode;
+    /** Multiplies every alpha (default 1), as an edit spec's edit_lr_scale. */
+    editLrScale?: number;
     signal?: AbortSignal;
     onInstance?: (done: number) => void;
   },
@@ -69,7 +71,14 @@ export async function evaluateMethod(
           updateStats: online,
         },
       );
-      const answers = await answerQuestions(model, tokenizer, instance.questions, edit);
+      const scale = options.editLrScale ?? 1;
+      const scaled =
+        scale === 1
+          ? edit
+          : new Map(
+              [...edit].map(([n, f]) => [n, { u: f.u, d: { ...f.d, data: f.d.data.map((v) => v * scale) } }]),
+            );
+      const answers = await answerQuestions(model, tokenizer, instance.questions, scaled);
       tally(
         instance.questions,
         answers.map((a) => a.correct),

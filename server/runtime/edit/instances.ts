@@ -66,10 +66,10 @@ export function readLocalityTexts(file: string): string[] {
   if (!read.ok) throw new InstanceFileError(read.message);
   const out: string[] = [];
   for (const { line, doc } of parseJsonl(read.text)) {
-    if (!doc.ok) {
-      const why = doc.syntaxErrors()[0]?.message ?? 'syntax error';
-      throw new InstanceFileError(`${file}:${line + 1}: not valid JSON (${why})`);
-    }
+    if (!doc.ok)
+      throw new InstanceFileError(
+        `${file}:${line + 1}: ${doc.syntaxErrors()[0]?.message ?? 'not valid JSON'}`,
+      );
     const v = doc.value as Record<string, unknown> | null;
     if (v && typeof v.text === 'string' && v.text.trim() !== '') out.push(v.text);
   }

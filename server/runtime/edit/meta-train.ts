@@ -80,8 +80,8 @@ function orderFor(seed: number, n: number): (it: number) => number {
 function truncateLog(file: string, step: number): void {
   if (!existsSync(file)) return;
   const kept = parseJsonl(readFileSync(file, 'utf8'))
-    .filter(({ doc }) => (doc.value as { step: number }).step <= step)
-    .map(({ doc }) => doc.text.trim());
+    .filter(({ doc }) => doc.ok && (doc.value as { step: number }).step <= step)
+    .map(({ doc }) => JSON.stringify(doc.value));
   writeFileAtomic(file, kept.map((l) => `${l}\n`).join(''));
 }
 

@@ -83,7 +83,7 @@ export class ConfigError extends Error {
 export function parseTrainConfig(value: unknown, file: string): TrainConfig {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ConfigError(`${file}: the config must be a JSON object`);
-  const raw = value as Record<string, unknown>;
+  const { $schema: _schema, ...raw } = value as Record<string, unknown>;
   const method = raw.method ?? 'propmend';
   if (!METHODS.includes(method as Method))
     throw new ConfigError(
