@@ -13,6 +13,7 @@ import {
   RUNTIME_USAGE,
   tokenizerForCli,
 } from '../model-args';
+import { editFromFlags, PATCH_FLAGS, PATCH_USAGE } from './patch';
 
 export const generateCommand: CliCommand = {
   summary: 'greedy completions of prompts (KV cache, stop strings)',
@@ -25,6 +26,7 @@ Each prompt is tokenised with the model's special tokens (BOS for Llama) and con
   --batch-size N       prompts per forward pass (default 16)
 ${CONTEXT_USAGE}
 ${RUNTIME_USAGE}
+${PATCH_USAGE}
   --json               {"generations":[{"prompt","completion","tokens","finish"}]}`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
@@ -35,6 +37,7 @@ ${RUNTIME_USAGE}
       json: { type: 'boolean' },
       ...CONTEXT_FLAGS,
       ...RUNTIME_FLAGS,
+      ...PATCH_FLAGS,
     });
     if (positionals.length > 1)
       throw new UsageError(`expected one model folder, got ${positionals.length} arguments`);
@@ -50,6 +53,7 @@ ${RUNTIME_USAGE}
     const runtime = makeRuntime(values);
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
+      const edit = editFromFlags(model, values, io);
       const tokenizer = await tokenizerForCli(model.source, model);
       const decode = (ids: readonly number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
       const encoded = prompts.map((p, i) =>
@@ -67,6 +71,7 @@ ${RUNTIME_USAGE}
         decode,
         batchSize,
         signal: io.signal,
+        ...(edit ? { edit } : {}),
       });
       const generations = results.map((r, i) => ({
         prompt: prompts[i] as string,

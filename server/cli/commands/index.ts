@@ -5,11 +5,16 @@ import { captureCommand } from './capture';
 import { checkCommand } from './check';
 import { convertCommand } from './convert';
 import { demoCommand } from './demo';
+import { editCommand } from './edit';
+import { evalCommand } from './eval';
+import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { gradCommand } from './grad';
 import { infoCommand } from './info';
+import { patchCommand } from './patch';
 import { pretrainCommand } from './pretrain';
 import { scoreCommand } from './score';
+import { trainCommand } from './train';
 import { worldCommand } from './world';
 
 export const commands: Record<string, CliCommand> = {
@@ -17,10 +22,15 @@ export const commands: Record<string, CliCommand> = {
   check: checkCommand,
   convert: convertCommand,
   demo: demoCommand,
+  edit: editCommand,
+  eval: evalCommand,
+  export: exportCommand,
   generate: generateCommand,
   grad: gradCommand,
   info: infoCommand,
+  patch: patchCommand,
   pretrain: pretrainCommand,
   score: scoreCommand,
+  train: trainCommand,
   world: worldCommand,
 };

@@ -15,6 +15,7 @@ import {
   RUNTIME_USAGE,
   tokenizerForCli,
 } from '../model-args';
+import { editFromFlags, PATCH_FLAGS, PATCH_USAGE } from './patch';
 
 export const scoreCommand: CliCommand = {
   summary: 'log-probability of answers given prompts (teacher forcing)',
@@ -26,6 +27,7 @@ tokenised without them, and is followed by EOS (as PropMEND scores answers).
   --no-eos           do not append EOS to the answer
 ${CONTEXT_USAGE}
 ${RUNTIME_USAGE}
+${PATCH_USAGE}
   --json             {"scores":[{"prompt","answer","logprob","tokens","meanLogprob","exact"}]}`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
@@ -35,6 +37,7 @@ ${RUNTIME_USAGE}
       json: { type: 'boolean' },
       ...CONTEXT_FLAGS,
       ...RUNTIME_FLAGS,
+      ...PATCH_FLAGS,
     });
     if (positionals.length > 1)
       throw new UsageError(`expected one model folder, got ${positionals.length} arguments`);
@@ -48,6 +51,7 @@ ${RUNTIME_USAGE}
     const runtime = makeRuntime(values);
     try {
       const model = loadModelForCli(positionals[0], runtime, io);
+      const edit = editFromFlags(model, values, io);
       const tokenizer = await tokenizerForCli(model.source, model);
       const eos = values['no-eos'] ? [] : model.tokens.eos.slice(0, 1);
       const pairs = prompts.map((p, i) => {
@@ -87,7 +91,7 @@ ${RUNTIME_USAGE}
         const pair = pairs[row] as (typeof pairs)[number];
         return position >= batch.length - pair.answerIds.length;
       });
-      const { logprob, correct } = await scoreTokens(model, batch, targets);
+      const { logprob, correct } = await scoreTokens(model, batch, targets, edit);
       const scores = pairs.map((pair, row) => {
         let total = 0;
         let exact = true;

@@ -1,0 +1,106 @@
+// The meta-training objective as one graph: the decoder run with the hypernetwork's edit applied as factors
+// inside the graph, the outer edit loss (token-mean NLL of answers + EOS, right-aligned under left padding),
+// the locality loss KL(p_pre || p_post) over every real token of unrelated rows, and gradients of
+// c_edit * L_e + c_loc * L_loc w.r.t. the hypernetwork's parameters and alpha only (u and delta are inputs,
+// hence constants). Host-side batch building is in meta-batch.ts.
+import { grad } from '../autodiff/grad';
+import type { FloatDType, HostTensor } from '../ir/dtype';
+import { scalarOf } from '../ir/dtype';
+import { Graph, type Tensor } from '../ir/graph';
+import { type LanguageModel, weightFeeds } from '../models/language-model';
+import { buildDecoder } from '../models/transformer';
+import { lowRankHook } from '../tasks/forward';
+import { layoutKey } from './edit';
+import { type CapturedFactors, factorFeeds, paramFeeds } from './factors';
+import type { HypernetLayout } from './hypernet';
+import type { Hypernetwork } from './hypernetwork';
+import { editGraph } from './memo';
+import type { MetaBatchFeeds } from './meta-batch';
+import type { Normalizer } from './statistics';
+import { declareFactorInputs, declareHypernetParams, transformAll } from './transform';
+
+export function buildMetaGraph(model: LanguageModel, layout: HypernetLayout, withGradients: boolean): Graph {
+  const { config, dtype } = model;
+  const g = new Graph('propmend_meta_loss');
+  const ids = g.input('input_ids', 'int64', ['B', 'T']);
+  const attnBias = g.input('attn_bias', dtype, ['B', 1, 'T', 'T']);
+  const cos = g.input('rope_cos', dtype, ['B', 'T', config.headDim]);
+  const sin = g.input('rope_sin', dtype, ['B', 'T', config.headDim]);
+  const targets = g.input('targets', 'int64', ['B', 'T']);
+  const editMask = g.input('edit_mask', dtype, ['B', 'T']);
+  const locMask = g.input('loc_mask', dtype, ['B', 'T']);
+  const logpPre = g.input('logp_pre', dtype, ['B', 'T', config.vocabSize]);
+  const cEdit = g.input('c_edit', dtype, []);
+  const cLoc = g.input('c_loc', dtype, []);
+  const hparams = declareHypernetParams(g, layout, dtype);
+  const factors = declareFactorInputs(g, layout, dtype);
+  const patches = transformAll(layout, hparams, factors);
+  const out = buildDecoder(g, config, { ids, attnBias, cos, sin }, { dtype, hook: lowRankHook(patches) });
+  const logp = out.logits.logSoftmax(-1);
+  const nll = logp.gatherElements(targets.unsqueeze(-1), -1).squeeze(-1).neg();
+  const editLoss = nll.mul(editMask).sum().div(editMask.sum());
+  const kl = logpPre.exp().mul(logpPre.sub(logp)).sum(-1);
+  const locLoss = kl.mul(locMask).sum().div(locMask.sum());
+  const loss = editLoss.mul(cEdit).add(locLoss.mul(cLoc));
+  g.output('loss', loss);
+  g.output('edit_loss', editLoss);
+  g.output('loc_loss', locLoss);
+  if (withGradients) {
+    const names = layout.params.map((p) => p.name);
+    const grads = grad(
+      loss,
+      names.map((n) => hparams.get(n) as Tensor),
+    );
+    grads.forEach((t, i) => {
+      g.output(`grad.${names[i]}`, t);
+    });
+  }
+  return g;
+}
+
+export interface MetaLoss {
+  readonly loss: number;
+  readonly editLoss: number;
+  readonly locLoss: number;
+  /** Gradients by hypernetwork parameter name (absent without gradients). */
+  readonly gradients?: Map<string, HostTensor<FloatDType>>;
+}
+
+/** Runs the meta objective for one edit instance. */
+export async function metaLoss(
+  model: LanguageModel,
+  net: Hypernetwork,
+  factors: CapturedFactors,
+  norms: ReadonlyMap<string, Normalizer>,
+  batch: MetaBatchFeeds,
+  coefficients: { cEdit: number; cLoc: number },
+  withGradients: boolean,
+): Promise<MetaLoss> {
+  const graph = await editGraph(model, `meta:${withGradients}:${layoutKey(net.layout)}`, () =>
+    buildMetaGraph(model, net.layout, withGradients),
+  );
+  const dtype = model.dtype;
+  const scalar = (v: number): HostTensor => ({
+    dtype,
+    shape: [],
+    data: dtype === 'float32' ? Float32Array.of(v) : Float64Array.of(v),
+  });
+  const out = await graph.run({
+    ...weightFeeds(model),
+    ...batch.feeds,
+    c_edit: scalar(coefficients.cEdit),
+    c_loc: scalar(coefficients.cLoc),
+    ...paramFeeds(dtype, net),
+    ...factorFeeds(dtype, net, factors, norms),
+  });
+  const result: MetaLoss = {
+    loss: scalarOf(out.loss as HostTensor),
+    editLoss: scalarOf(out.edit_loss as HostTensor),
+    locLoss: scalarOf(out.loc_loss as HostTensor),
+  };
+  if (!withGradients) return result;
+  const gradients = new Map<string, HostTensor<FloatDType>>();
+  for (const { name } of net.layout.params)
+    gradients.set(name, out[`grad.${name}`] as HostTensor<FloatDType>);
+  return { ...result, gradients };
+}

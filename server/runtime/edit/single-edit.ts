@@ -1,0 +1,149 @@
+// One edit with a before/after report (`propmend edit`): the edit from the original weights (a hypernetwork's,
+// or a raw gradient step when there is none), then every question answered greedily before and after, with
+// the gold answer's log-probability under both. Returns plain data for the CLI and the sidecar.
+import type { TextTokenizer } from '../../common/tokenizer';
+import type { FloatDType, HostTensor } from '../ir/dtype';
+import type { LanguageModel } from '../models/language-model';
+import type { LowRankEdit } from '../tasks/forward';
+import { answerQuestions, goldLogprobs } from './answering';
+import { computeEdit } from './edit';
+import { innerExample } from './episode';
+import { captureFactors } from './factors';
+import { type Hypernetwork, newHypernetwork } from './hypernetwork';
+import type { EditQuestion } from './instances';
+
+export interface QuestionReport {
+  readonly kind: EditQuestion['kind'];
+  readonly question: string;
+  readonly gold: string | null;
+  readonly before: string;
+  readonly after: string;
+  readonly correct_before: boolean | null;
+  readonly correct_after: boolean | null;
+  readonly logprob_before: number | null;
+  readonly logprob_after: number | null;
+}
+
+export interface EditReport {
+  readonly fact: string;
+  readonly method: string;
+  readonly questions: QuestionReport[];
+  readonly timings_ms: { readonly capture: number; readonly transform: number; readonly answering: number };
+  readonly edit_size: { readonly targets: number; readonly rank: number; readonly parameters: number };
+}
+
+/** A question as asked; gold null when the spec gives no answer (then only the answers are compared). */
+export interface AskedQuestion {
+  readonly kind: EditQuestion['kind'];
+  readonly question: string;
+  readonly answer: string | null;
+  readonly aliases: readonly string[];
+}
+
+/** W' = W - step * sum_t delta_t u_t^T at the given linears: the raw fine-tuning gradient as factors. */
+async function rawGradientEdit(
+  model: LanguageModel,
+  tokenizer: TextTokenizer,
+  fact: string,
+  targets: readonly string[],
+  step: number,
+): Promise<LowRankEdit> {
+  const probe: Hypernetwork = newHypernetwork(
+    model,
+    { targets, rank: 1, shared: false, editLrInit: 0 },
+    { seed: 0, innerLoss: 'clm' },
+  );
+  const factors = await captureFactors(
+    model,
+    probe,
+    innerExample(model, tokenizer, { fact, questions: [] }, 'clm'),
+  );
+  const edit = new Map<string, { u: HostTensor<FloatDType>; d: HostTensor<FloatDType> }>();
+  for (const [name, { u, delta }] of factors.layers) {
+    const dIn = u.length / factors.rows;
+    const dOut = delta.length / factors.rows;
+    edit.set(name, {
+      u: { dtype: model.dtype, shape: [factors.rows, dIn], data: u },
+      d: { dtype: model.dtype, shape: [factors.rows, dOut], data: delta.map((v) => -step * v) },
+    } as { u: HostTensor<FloatDType>; d: HostTensor<FloatDType> });
+  }
+  return edit;
+}
+
+function scaled(edit: LowRankEdit, factor: number): LowRankEdit {
+  if (factor === 1) return edit;
+  return new Map(
+    [...edit].map(([n, { u, d }]) => [
+      n,
+      { u, d: { ...d, data: d.data.map((v) => v * factor) } as HostTensor<FloatDType> },
+    ]),
+  );
+}
+
+export async function editWithReport(
+  model: LanguageModel,
+  tokenizer: TextTokenizer,
+  request: {
+    fact: string;
+    questions: readonly AskedQuestion[];
+    /** A hypernetwork and its method, or a raw gradient step at `targets`. */
+    hypernet?: { net: Hypernetwork; method: string };
+    targets: readonly string[];
+    editLrScale: number;
+  },
+): Promise<{ report: EditReport; edit: LowRankEdit }> {
+  const t0 = performance.now();
+  let edit: LowRankEdit;
+  let timings = { capture: 0, transform: 0 };
+  if (request.hypernet) {
+    const r = await computeEdit(
+      model,
+      request.hypernet.net,
+      innerExample(model, tokenizer, { fact: request.fact, questions: [] }, request.hypernet.net.innerLoss),
+    );
+    edit = scaled(r.edit, request.editLrScale);
+    timings = r.timingsMs;
+  } else {
+    edit = await rawGradientEdit(model, tokenizer, request.fact, request.targets, request.editLrScale);
+    timings = { capture: performance.now() - t0, transform: 0 };
+  }
+  const t1 = performance.now();
+  const qs: EditQuestion[] = request.questions.map((q) => ({ ...q, answer: q.answer ?? '' }));
+  const before = await answerQuestions(model, tokenizer, qs);
+  const after = await answerQuestions(model, tokenizer, qs, edit);
+  const withGold = request.questions.map((q, i) => ({ q: qs[i] as EditQuestion, has: q.answer !== null }));
+  const scored = withGold.filter((x) => x.has).map((x) => x.q);
+  const lpBefore = await goldLogprobs(model, tokenizer, scored);
+  const lpAfter = await goldLogprobs(model, tokenizer, scored, edit);
+  const answering = performance.now() - t1;
+  let k = 0;
+  const questions = request.questions.map((q, i): QuestionReport => {
+    const has = q.answer !== null;
+    const j = has ? k++ : -1;
+    return {
+      kind: q.kind,
+      question: q.question,
+      gold: q.answer,
+      before: before[i]?.prediction ?? '',
+      after: after[i]?.prediction ?? '',
+      correct_before: has ? Boolean(before[i]?.correct) : null,
+      correct_after: has ? Boolean(after[i]?.correct) : null,
+      logprob_before: has ? (lpBefore[j] as number) : null,
+      logprob_after: has ? (lpAfter[j] as number) : null,
+    };
+  });
+  let rank = 0;
+  let parameters = 0;
+  for (const { u, d } of edit.values()) {
+    rank = Math.max(rank, u.shape[0] as number);
+    parameters += u.data.length + d.data.length;
+  }
+  const report: EditReport = {
+    fact: request.fact,
+    method: request.hypernet?.method ?? 'raw-gradient',
+    questions,
+    timings_ms: { ...timings, answering },
+    edit_size: { targets: edit.size, rank, parameters },
+  };
+  return { report, edit };
+}

@@ -1,0 +1,118 @@
+// Resumable meta-training state on disk: hypernetwork parameters and Adam moments (state.safetensors, F32)
+// plus counters, normalisation statistics and early-stopping state (state.json, exact JSON numbers). A new
+// state is written beside the old one and swapped in by renames, so a kill at any moment leaves one whole
+// state to resume from.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../../common/atomic';
+import { readAllFloat } from '../load/reader';
+import { type TensorToWrite, writeSafetensors } from '../load/writer';
+import type { AdamWState } from '../train/adamw';
+import { type WelfordJson, type WelfordState, welfordFromJson, welfordToJson } from './statistics';
+
+export interface EarlyStopping {
+  best: number | null;
+  bestStep: number;
+  sinceBest: number;
+}
+
+export interface MetaTrainState {
+  /** Hash of the training config (a different config refuses to resume). */
+  readonly configHash: string;
+  /** Optimiser steps done; instances done = step * instances_per_step. */
+  step: number;
+  readonly params: Map<string, Float32Array>;
+  readonly optimizer: AdamWState;
+  readonly stats: Map<string, WelfordState>;
+  early: EarlyStopping;
+  trainSeconds: number;
+  stopped: boolean;
+}
+
+interface StateJson {
+  readonly format: 'propmend-meta-training-state';
+  readonly version: 1;
+  readonly configHash: string;
+  readonly step: number;
+  readonly optimizerStep: number;
+  readonly stats: Record<string, WelfordJson>;
+  readonly early: EarlyStopping;
+  readonly trainSeconds: number;
+  readonly stopped: boolean;
+  readonly params: string[];
+}
+
+export function saveTrainState(dir: string, state: MetaTrainState): void {
+  const current = join(dir, 'state');
+  const next = join(dir, 'state.next');
+  const old = join(dir, 'state.old');
+  rmSync(next, { recursive: true, force: true });
+  mkdirSync(next, { recursive: true });
+  const tensors: TensorToWrite[] = [];
+  const names = [...state.params.keys()];
+  for (const n of names) {
+    const p = state.params.get(n) as Float32Array;
+    tensors.push({ name: `param.${n}`, shape: [p.length], data: p });
+    tensors.push({ name: `adam_m.${n}`, shape: [p.length], data: state.optimizer.m.get(n) as Float32Array });
+    tensors.push({ name: `adam_v.${n}`, shape: [p.length], data: state.optimizer.v.get(n) as Float32Array });
+  }
+  writeSafetensors(join(next, 'state.safetensors'), tensors, 'F32');
+  const meta: StateJson = {
+    format: 'propmend-meta-training-state',
+    version: 1,
+    configHash: state.configHash,
+    step: state.step,
+    optimizerStep: state.optimizer.step,
+    stats: Object.fromEntries([...state.stats].map(([k, s]) => [k, welfordToJson(s)])),
+    early: state.early,
+    trainSeconds: state.trainSeconds,
+    stopped: state.stopped,
+    params: names,
+  };
+  writeJsonAtomic(join(next, 'state.json'), meta);
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(current)) renameSync(current, old);
+  renameSync(next, current);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** Loads the state of `dir`, or null when none was saved; `shapes` gives each group's widths for checks. */
+export function loadTrainState(
+  dir: string,
+  shapes: ReadonlyMap<string, { dIn: number; dOut: number }>,
+): MetaTrainState | null {
+  const folder = [join(dir, 'state'), join(dir, 'state.old')].find((f) => existsSync(join(f, 'state.json')));
+  if (!folder) return null;
+  const meta = JSON.parse(readFileSync(join(folder, 'state.json'), 'utf8')) as StateJson;
+  if (meta.format !== 'propmend-meta-training-state' || meta.version !== 1)
+    throw new Error(`${folder} is not a meta-training state of version 1; delete it to start over`);
+  const { tensors } = readAllFloat(join(folder, 'state.safetensors'), 'float32');
+  const take = (key: string): Float32Array => {
+    const t = tensors.get(key);
+    if (!t) throw new Error(`${folder}/state.safetensors lacks "${key}"; delete ${folder} to start over`);
+    return t.data as Float32Array;
+  };
+  const params = new Map(meta.params.map((n) => [n, take(`param.${n}`)]));
+  const optimizer: AdamWState = {
+    step: meta.optimizerStep,
+    m: new Map(meta.params.map((n) => [n, take(`adam_m.${n}`)])),
+    v: new Map(meta.params.map((n) => [n, take(`adam_v.${n}`)])),
+  };
+  const stats = new Map<string, WelfordState>();
+  for (const [key, json] of Object.entries(meta.stats)) {
+    const shape = shapes.get(key);
+    if (!shape)
+      throw new Error(`${folder}: statistics for unknown transform "${key}"; delete ${folder} to start over`);
+    stats.set(key, welfordFromJson(json, shape.dIn, shape.dOut, `${folder}/state.json stats.${key}`));
+  }
+  return {
+    configHash: meta.configHash,
+    step: meta.step,
+    params,
+    optimizer,
+    stats,
+    early: meta.early,
+    trainSeconds: meta.trainSeconds,
+    stopped: meta.stopped,
+  };
+}
