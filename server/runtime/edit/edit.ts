@@ -6,6 +6,7 @@ import type { FloatDType, HostTensor } from '../ir/dtype';
 import { Graph } from '../ir/graph';
 import type { LanguageModel } from '../models/language-model';
 import type { LowRankEdit } from '../tasks/forward';
+import { modelGraph } from '../tasks/graph-memo';
 import {
   type CapturedFactors,
   captureFactors,
@@ -16,7 +17,6 @@ import {
 } from './factors';
 import type { HypernetLayout } from './hypernet';
 import type { Hypernetwork } from './hypernetwork';
-import { editGraph } from './memo';
 import { declareFactorInputs, declareHypernetParams, transformAll } from './transform';
 
 export function layoutKey(layout: HypernetLayout): string {
@@ -49,7 +49,7 @@ export async function transformFactors(
   factors: CapturedFactors,
   updateStats: boolean,
 ): Promise<LowRankEdit> {
-  const graph = await editGraph(model, `transform:${layoutKey(net.layout)}`, () =>
+  const graph = await modelGraph(model, `propmend-transform:${layoutKey(net.layout)}`, () =>
     buildTransformGraph(net.layout, model.dtype),
   );
   const norms = normalizers(net, factors, updateStats);

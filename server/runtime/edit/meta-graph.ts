@@ -10,11 +10,11 @@ import { Graph, type Tensor } from '../ir/graph';
 import { type LanguageModel, weightFeeds } from '../models/language-model';
 import { buildDecoder } from '../models/transformer';
 import { lowRankHook } from '../tasks/forward';
+import { modelGraph } from '../tasks/graph-memo';
 import { layoutKey } from './edit';
 import { type CapturedFactors, factorFeeds, paramFeeds } from './factors';
 import type { HypernetLayout } from './hypernet';
 import type { Hypernetwork } from './hypernetwork';
-import { editGraph } from './memo';
 import type { MetaBatchFeeds } from './meta-batch';
 import type { Normalizer } from './statistics';
 import { declareFactorInputs, declareHypernetParams, transformAll } from './transform';
@@ -76,7 +76,7 @@ export async function metaLoss(
   coefficients: { cEdit: number; cLoc: number },
   withGradients: boolean,
 ): Promise<MetaLoss> {
-  const graph = await editGraph(model, `meta:${withGradients}:${layoutKey(net.layout)}`, () =>
+  const graph = await modelGraph(model, `propmend-meta:${withGradients}:${layoutKey(net.layout)}`, () =>
     buildMetaGraph(model, net.layout, withGradients),
   );
   const dtype = model.dtype;
