@@ -1,11 +1,12 @@
 // Entry point of the `propmend` CLI (bin/propmend.js loads the bundle): dispatches to one command per file
 // in server/cli/commands/. Owns exit codes and top-level error reporting; commands own their flags.
 // Must not import vscode; results go to stdout, logs and progress to stderr.
+import { maxOf } from '../common/arrays';
 import { type CliCommand, CliError, type CliIO, UsageError } from './command';
 import { commands } from './commands';
 
 function printHelp(io: CliIO): void {
-  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const width = maxOf(Object.keys(commands).map((n) => n.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   io.stdout(
     `Usage: propmend <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`propmend <command> --help\` for a command's options.\n`,

@@ -3,6 +3,7 @@
 // into the model folder; exit 1 when the gate fails. Dispatched from world.ts; `propmend demo` shares its
 // question reading and progress-reporting evaluation.
 import { join, relative, resolve } from 'node:path';
+import { maxOf } from '../../common/arrays';
 import { writeJsonAtomic } from '../../common/atomic';
 import { shippedAssets } from '../../common/paths';
 import { Progress } from '../../common/progress';
@@ -84,8 +85,8 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
           return [`  ${s}`, pct(r.prepend), String(r.n)];
         }),
       ];
-      const w0 = Math.max(...rows.map((r) => r[0].length));
-      const w1 = Math.max(...rows.map((r) => r[1].length));
+      const w0 = maxOf(rows.map((r) => r[0].length));
+      const w1 = maxOf(rows.map((r) => r[1].length));
       io.stdout(`${'question set'.padEnd(w0)}  ${'accuracy'.padEnd(w1)}  n\n`);
       for (const [a, b, c] of rows) io.stdout(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}\n`);
       io.stdout(

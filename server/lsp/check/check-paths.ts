@@ -2,6 +2,7 @@
 // Folders are walked for dataset, KB, edit-spec and RippleEdits files; a path that does not exist or whose
 // kind cannot be told becomes an error diagnostic in its report, never an exception.
 import { join, resolve } from 'node:path';
+import { pushAll } from '../../common/arrays';
 import { detectKind } from '../../dataset/kind';
 import { unknownKindDiagnostic } from '../diagnostics/unknown-kind';
 import { CheckSession } from './session';
@@ -34,7 +35,7 @@ export function walkCheckable(dir: string, source: FileSource = diskSource): str
     if (name.startsWith('.')) continue;
     const path = join(dir, name);
     if (isDirectory(path)) {
-      if (!SKIP_DIRS.has(name)) out.push(...walkCheckable(path, source));
+      if (!SKIP_DIRS.has(name)) pushAll(out, walkCheckable(path, source));
       continue;
     }
     const head = name.endsWith('.json') ? source.readText(path)?.slice(0, 4096) : undefined;

@@ -2,6 +2,7 @@
 // and returns plain diagnostics. Keeps the last parsed version of each *.ripple.jsonl file and rebuilds it with
 // rows.ts, so re-checking after an edit only re-parses changed lines (the language server and the benchmark use this).
 import { basename, dirname, join, resolve } from 'node:path';
+import { pushAll } from '../../common/arrays';
 import { type Instance, readInstance } from '../../dataset/instance';
 import { JsonDoc } from '../../dataset/json';
 import { detectKind } from '../../dataset/kind';
@@ -143,9 +144,10 @@ export class CheckSession {
     const doc = new JsonDoc(text);
     const pending: Pending[] = [];
     let instance: Instance | undefined;
-    if (!doc.ok) pending.push(...syntaxDiagnostics(doc, ' on this line'));
+    if (!doc.ok) pushAll(pending, syntaxDiagnostics(doc, ' on this line'));
     else {
-      pending.push(...schemaDiagnostics('ripple', doc.value, 'value'), ...duplicateKeyDiagnostics(doc));
+      pushAll(pending, schemaDiagnostics('ripple', doc.value, 'value'));
+      pushAll(pending, duplicateKeyDiagnostics(doc));
       instance = readInstance(doc.value, defaultSplit);
     }
     return { text, base: resolvePending(doc, pending), ...(instance ? { instance } : {}) };
@@ -196,7 +198,7 @@ export class CheckSession {
       }
       for (const d of entry.sem.diags) out.push(shiftDiagnostic(d, line));
     }
-    out.push(...this.datasetDiagnostics(file, kb));
+    pushAll(out, this.datasetDiagnostics(file, kb));
     return out;
   }
 
@@ -294,7 +296,7 @@ export class CheckSession {
     const explicit = this.settings.kb ?? specKb;
     const skipKb = explicit === specKb && specKb !== undefined && !this.source.exists(specKb);
     const { kb, notes } = skipKb ? { kb: undefined, notes: [] } : this.env.kbFor(path, explicit);
-    pending.push(...notes);
+    pushAll(pending, notes);
     const model = rel(value.model);
     const modelTokenizer = model && this.source.exists(join(model, 'tokenizer.json')) ? model : undefined;
     const generation = (value.generation ?? {}) as Record<string, unknown>;
@@ -304,7 +306,7 @@ export class CheckSession {
         ? { promptTemplate: generation.prompt_template }
         : {}),
     });
-    pending.push(...tokens.notes);
+    pushAll(pending, tokens.notes);
     const inst = readInstance(value);
     if (inst) {
       const ctx: InstanceContext = {
@@ -312,7 +314,7 @@ export class CheckSession {
         ...(kb ? { kb } : {}),
         ...(tokens.budget ? { tokens: tokens.budget as TokenBudget } : {}),
       };
-      pending.push(...instanceRules(inst, ctx));
+      pushAll(pending, instanceRules(inst, ctx));
     }
     const editCtx = {
       value,

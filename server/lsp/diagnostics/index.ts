@@ -66,6 +66,7 @@ export const RULES: readonly Rule[] = [
 /** Codes the engine emits itself (parsing, schema, configuration), documented by their own files here. */
 export const ENGINE_CODES = [
   'json-syntax',
+  'nesting-too-deep',
   'schema',
   'duplicate-key',
   'no-kb',
