@@ -63,7 +63,7 @@ Exit 1 when a dataset has errors or the quality gate fails.`,
 
     say('== 1. Checking datasets (examples/, assets/world/)\n');
     const targets = ['examples', 'assets/world'].map((d) => join(root, d)).filter((d) => existsSync(d));
-    const reports = await checkPaths(targets);
+    const reports = await checkPaths(targets, { roots: [root] });
     for (const r of reports) {
       const c = countSeverities([r]);
       say(

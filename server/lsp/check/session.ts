@@ -5,15 +5,17 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pushAll } from '../../common/arrays';
 import { type Instance, readInstance } from '../../dataset/instance';
 import { JsonDoc } from '../../dataset/json';
-import { detectKind } from '../../dataset/kind';
+import { detectKind, kindFromName } from '../../dataset/kind';
 import { type Row, rowText, updateRows } from '../../dataset/rows';
 import { type Split, splitFromFileName } from '../../dataset/splits';
 import { duplicateKeyDiagnostics } from '../diagnostics/duplicate-key';
 import { RULES } from '../diagnostics/index';
 import { syntaxDiagnostics } from '../diagnostics/json-syntax';
+import { confineSpecPaths } from '../diagnostics/outside-root';
 import type { DatasetFile, DatasetInstance, Emit, InstanceContext, TokenBudget } from '../diagnostics/rule';
 import { schemaDiagnostics } from '../diagnostics/schema';
 import { tooManyDiagnostic } from '../diagnostics/too-many';
+import { unreadableDiagnostic } from '../diagnostics/unreadable-file';
 import { Environment } from './environment';
 import { type Pending, resolvePending } from './report';
 import type { FileSource } from './source';
@@ -63,6 +65,11 @@ export interface SessionOptions {
   readonly settings?: CheckSettings;
   /** Where the search for *.kb.json stops (the workspace root); default: the filesystem root. */
   readonly root?: string;
+  /**
+   * Folders an edit spec's paths may point into besides the spec's own folder (the CLI's checked paths and
+   * flags); the workspace `root` is always one.
+   */
+  readonly roots?: readonly string[];
 }
 
 function collector(out: Pending[], code: string, severity: Pending['severity']): Emit {
@@ -109,11 +116,18 @@ export class CheckSession {
 
   constructor(readonly options: SessionOptions) {
     this.settings = options.settings ?? {};
-    this.env = new Environment(options.source, options.root);
+    this.env = new Environment(options.source, options.root, this.specRoots());
   }
 
   get source(): FileSource {
     return this.options.source;
+  }
+
+  /** Roots an edit spec's paths may resolve into (besides its own folder). */
+  private specRoots(): string[] {
+    const roots = [...(this.options.roots ?? [])];
+    if (this.options.root !== undefined) roots.push(resolve(this.options.root));
+    return roots;
   }
 
   setSettings(settings: CheckSettings): void {
@@ -128,7 +142,15 @@ export class CheckSession {
   /** Checks one file; `text` overrides the file's content (an unsaved editor buffer). */
   async check(path: string, opts: { text?: string; kind?: FileKind } = {}): Promise<FileReport> {
     const abs = resolve(path);
-    const text = opts.text ?? this.source.readText(abs) ?? '';
+    let text = opts.text;
+    if (text === undefined) {
+      const read = this.source.read(abs);
+      if (!read.ok) {
+        const kind = opts.kind ?? kindFromName(abs) ?? 'ripple';
+        return { path: abs, kind, diagnostics: [unreadableDiagnostic(read.message)] };
+      }
+      text = read.text;
+    }
     const kind = opts.kind ?? this.kindOf(abs, text) ?? 'ripple';
     let diagnostics: Diagnostic[];
     if (kind === 'ripple') diagnostics = await this.checkRipple(abs, text);
@@ -286,9 +308,13 @@ export class CheckSession {
       ...schemaDiagnostics('edit', doc.value, 'start'),
       ...duplicateKeyDiagnostics(doc),
     ];
-    const value = (
+    const written = (
       doc.value !== null && typeof doc.value === 'object' && !Array.isArray(doc.value) ? doc.value : {}
     ) as Record<string, unknown>;
+    // Paths pointing outside the allowed roots are reported and then treated as absent: never read.
+    const confined = confineSpecPaths(written, path, this.specRoots());
+    pushAll(pending, confined.pending);
+    const value = confined.value;
     const dir = dirname(path);
     const rel = (v: unknown) => (typeof v === 'string' && v !== '' ? resolve(dir, v) : undefined);
     // A spec naming a missing KB gets missing-file at its `kb` field; no second note on line 1.

@@ -72,4 +72,6 @@ export const ENGINE_CODES = [
   'no-kb',
   'too-many',
   'tokenizer',
+  'unreadable-file',
+  'outside-root',
 ] as const;
