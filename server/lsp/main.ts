@@ -13,6 +13,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckSession } from './check/session';
 import type { CheckSettings } from './check/types';
+import { internalErrorDiagnostic } from './diagnostics/internal-error';
 import {
   completion,
   type DocumentRef,
@@ -85,7 +86,11 @@ async function validate(uri: string, cascade: boolean): Promise<void> {
     if (documents.get(uri)?.version !== version) return; // a newer edit will publish
     await connection.sendDiagnostics({ uri, version, diagnostics: report.diagnostics.map(toLspDiagnostic) });
   } catch (error) {
+    // Never silent: the failure is a diagnostic on this file; other documents keep theirs.
     connection.console.error(`propmend: checking ${r.path} failed: ${(error as Error).stack ?? error}`);
+    await connection
+      .sendDiagnostics({ uri, version, diagnostics: [toLspDiagnostic(internalErrorDiagnostic(error))] })
+      .catch(() => undefined);
   }
   if (cascade && (r.kind === 'kb' || r.kind === 'ripple')) {
     const dir = dirname(r.path);

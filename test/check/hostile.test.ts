@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { checkPaths } from '../../server/lsp/check/check-paths';
+import { CheckSession } from '../../server/lsp/check/session';
+import { type FileSource, memorySource } from '../../server/lsp/check/source';
 import type { FileReport } from '../../server/lsp/check/types';
 
 const T = { timeout: 20_000 };
@@ -133,4 +135,33 @@ test('a file user nobody cannot read is an error, not a clean pass', T, async (t
     [['unreadable-file', 'error']],
   );
   assert.match(diagnostics[0]?.message ?? '', /cannot be read \(EACCES\)/);
+});
+
+test('a checker failure on one file is an internal-error on that file; its siblings keep their diagnostics', async () => {
+  const files = new Map([
+    ['/ws/d/bad.ripple.jsonl', LINE],
+    ['/ws/d/good.ripple.jsonl', LINE.replace('"a"', '"b"')],
+  ]);
+  const inner = memorySource(files);
+  // Fault injection: every read of bad.ripple.jsonl's lines through the rules throws.
+  const source: FileSource = {
+    ...inner,
+    readText: (p) => (p.endsWith('bad.ripple.jsonl') ? `${'{"id":"x"}\n'.repeat(3)}` : inner.readText(p)),
+    read: (p) => {
+      if (p.endsWith('bad.ripple.jsonl')) throw new RangeError('Maximum call stack size exceeded');
+      return inner.read(p);
+    },
+  };
+  const session = new CheckSession({ source, root: '/ws' });
+  const bad = await session.check('/ws/d/bad.ripple.jsonl');
+  assert.deepEqual(
+    bad.diagnostics.map((d) => d.code),
+    ['internal-error'],
+  );
+  assert.match(bad.diagnostics[0]?.message ?? '', /RangeError: Maximum call stack/);
+  const good = await session.check('/ws/d/good.ripple.jsonl');
+  assert.deepEqual(
+    good.diagnostics.map((d) => d.code),
+    ['no-kb'],
+  );
 });

@@ -10,6 +10,7 @@ import { type Row, rowText, updateRows } from '../../dataset/rows';
 import { type Split, splitFromFileName } from '../../dataset/splits';
 import { duplicateKeyDiagnostics } from '../diagnostics/duplicate-key';
 import { RULES } from '../diagnostics/index';
+import { internalErrorDiagnostic } from '../diagnostics/internal-error';
 import { syntaxDiagnostics } from '../diagnostics/json-syntax';
 import { confineSpecPaths } from '../diagnostics/outside-root';
 import type { DatasetFile, DatasetInstance, Emit, InstanceContext, TokenBudget } from '../diagnostics/rule';
@@ -144,7 +145,16 @@ export class CheckSession {
     const abs = resolve(path);
     let text = opts.text;
     if (text === undefined) {
-      const read = this.source.read(abs);
+      let read: ReturnType<FileSource['read']>;
+      try {
+        read = this.source.read(abs);
+      } catch (error) {
+        return {
+          path: abs,
+          kind: opts.kind ?? kindFromName(abs) ?? 'ripple',
+          diagnostics: [internalErrorDiagnostic(error)],
+        };
+      }
       if (!read.ok) {
         const kind = opts.kind ?? kindFromName(abs) ?? 'ripple';
         return { path: abs, kind, diagnostics: [unreadableDiagnostic(read.message)] };
@@ -153,10 +163,16 @@ export class CheckSession {
     }
     const kind = opts.kind ?? this.kindOf(abs, text) ?? 'ripple';
     let diagnostics: Diagnostic[];
-    if (kind === 'ripple') diagnostics = await this.checkRipple(abs, text);
-    else if (kind === 'kb') diagnostics = this.checkKb(abs, text);
-    else if (kind === 'edit') diagnostics = await this.checkEdit(abs, text);
-    else diagnostics = this.checkRippleEdits(abs, text);
+    try {
+      if (kind === 'ripple') diagnostics = await this.checkRipple(abs, text);
+      else if (kind === 'kb') diagnostics = this.checkKb(abs, text);
+      else if (kind === 'edit') diagnostics = await this.checkEdit(abs, text);
+      else diagnostics = this.checkRippleEdits(abs, text);
+    } catch (error) {
+      // A bug in the checker stays with this file: its report says so, every other file is checked as usual.
+      this.rippleFiles.delete(abs);
+      diagnostics = [internalErrorDiagnostic(error)];
+    }
     return { path: abs, kind, diagnostics: finish(diagnostics) };
   }
 
@@ -274,9 +290,15 @@ export class CheckSession {
     return { files, kb, byPath };
   }
 
+  /** A sibling split for the cross-file rules; one that cannot be read or parsed is left out (its own check says why). */
   private siblingFile(path: string): RippleFile | undefined {
     const text = this.source.readText(path);
-    return text === undefined ? undefined : this.rippleFile(path, text);
+    if (text === undefined) return undefined;
+    try {
+      return this.rippleFile(path, text);
+    } catch {
+      return undefined;
+    }
   }
 
   // --- *.kb.json -------------------------------------------------------------------------------------

@@ -74,4 +74,5 @@ export const ENGINE_CODES = [
   'tokenizer',
   'unreadable-file',
   'outside-root',
+  'internal-error',
 ] as const;
