@@ -7,6 +7,7 @@ import {
   createConnection,
   type InitializeResult,
   ProposedFeatures,
+  StreamMessageWriter,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
@@ -14,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckSession } from './check/session';
 import type { CheckSettings } from './check/types';
 import { internalErrorDiagnostic } from './diagnostics/internal-error';
+import { ResyncingMessageReader } from './features/framing';
 import {
   completion,
   type DocumentRef,
@@ -28,7 +30,13 @@ import { codeActionsFor, pathToUri, toLspDiagnostic, uriToPath } from './feature
 /** Quiet time after the last keystroke before a document is re-checked. */
 const DEBOUNCE_MS = 150;
 
-const connection = createConnection(ProposedFeatures.all);
+const connection = createConnection(
+  ProposedFeatures.all,
+  new ResyncingMessageReader(process.stdin, (why) =>
+    process.stderr.write(`propmend: dropped a message: ${why}\n`),
+  ),
+  new StreamMessageWriter(process.stdout),
+);
 const documents = new TextDocuments(TextDocument);
 let root: string | undefined;
 let settings: CheckSettings = {};

@@ -126,3 +126,30 @@ test('checking with a tokenizer configured loads no onnxruntime into the languag
   assert.ok(loaded.includes('lsp.js'), 'the probe saw the server');
   assert.ok(!/onnxruntime/i.test(loaded), 'onnxruntime is loaded in the language server process');
 });
+
+test('a Content-Length shorter than its body drops that message only: the next requests are answered', {
+  timeout: 120_000,
+}, async () => {
+  const { server, next } = startServer();
+  initialize(server, {});
+  await next((m) => m.id === 1, 'initialize reply');
+  const uri = pathToFileURL(join(work, 'y.ripple.jsonl')).toString();
+  const request = (id: number) => ({
+    id,
+    method: 'textDocument/documentSymbol',
+    params: { textDocument: { uri } },
+  });
+  const body = JSON.stringify({ jsonrpc: '2.0', ...request(2) });
+  // Short by half, then garbage with no header at all, then a header with an absurd length.
+  server.stdin?.write(`Content-Length: ${Math.floor(body.length / 2)}\r\n\r\n${body}`);
+  server.stdin?.write('not a header at all\r\n\r\n');
+  server.stdin?.write('Content-Length: 99999999999999\r\n\r\n{}');
+  server.stdin?.write(frame(request(3)));
+  server.stdin?.write(frame(request(4)));
+  assert.deepEqual((await next((m) => m.id === 3, 'reply to request 3')).result, []);
+  assert.deepEqual((await next((m) => m.id === 4, 'reply to request 4')).result, []);
+  server.stdin?.write(frame({ id: 5, method: 'shutdown' }));
+  await next((m) => m.id === 5, 'shutdown reply');
+  server.stdin?.write(frame({ method: 'exit' }));
+  await new Promise((done) => server.on('exit', done));
+});
