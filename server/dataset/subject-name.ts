@@ -207,7 +207,9 @@ export function guessSubject(
   const ids = new Map<string, number>();
   const factPieces = pieces(fact, ids);
   const pieceAt = new Map<number, number>();
-  factPieces.starts.forEach((at, k) => pieceAt.set(at, k));
+  factPieces.starts.forEach((at, k) => {
+    pieceAt.set(at, k);
+  });
   const pieceStart = words.map((w) => pieceAt.get(w.start) as number);
   const pieceEnd = words.map((w) => {
     const end = w.text.endsWith(',') ? w.end - 1 : w.end;

@@ -61,7 +61,13 @@ function startServer(preload?: string): {
         () => fail(new Error(`no ${what} within ${REPLY_TIMEOUT_MS} ms`)),
         REPLY_TIMEOUT_MS,
       );
-      waiters.push({ ok, done: (m) => (clearTimeout(timer), done(m)) });
+      waiters.push({
+        ok,
+        done: (m) => {
+          clearTimeout(timer);
+          done(m);
+        },
+      });
     });
   };
   return { server, next };
