@@ -3,6 +3,7 @@
 // rows.ts, so re-checking after an edit only re-parses changed lines (the language server and the benchmark use this).
 import { basename, dirname, join, resolve } from 'node:path';
 import { pushAll } from '../../common/arrays';
+import { readEditSpec } from '../../dataset/edit-spec';
 import { type Instance, readInstance } from '../../dataset/instance';
 import { JsonDoc } from '../../dataset/json';
 import { detectKind, kindFromName } from '../../dataset/kind';
@@ -347,15 +348,13 @@ export class CheckSession {
     pushAll(pending, notes);
     const model = rel(value.model);
     const modelTokenizer = model && this.source.exists(join(model, 'tokenizer.json')) ? model : undefined;
-    const generation = (value.generation ?? {}) as Record<string, unknown>;
+    const spec = readEditSpec(value);
     const tokens = await this.env.budget(this.settings, this.settings.tokenizer ?? modelTokenizer, {
-      ...(typeof generation.max_new_tokens === 'number' ? { maxNewTokens: generation.max_new_tokens } : {}),
-      ...(typeof generation.prompt_template === 'string'
-        ? { promptTemplate: generation.prompt_template }
-        : {}),
+      ...(spec.maxNewTokens !== undefined ? { maxNewTokens: spec.maxNewTokens } : {}),
+      ...(spec.promptTemplate !== undefined ? { promptTemplate: spec.promptTemplate } : {}),
     });
     pushAll(pending, tokens.notes);
-    const inst = readInstance(value);
+    const inst = spec.instance;
     if (inst) {
       const ctx: InstanceContext = {
         kind: 'edit',
