@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { test } from 'node:test';
+import ts from 'typescript';
 
 const root = resolve(__dirname, '..');
 const sourceDirs = ['extension', 'server', 'webviews', 'test', 'scripts', 'bench'];
@@ -165,6 +166,23 @@ test('one dataset model: only server/dataset parses JSON with positions, JSON Li
       !rel.startsWith('server/world/')
     )
       offenders.push(`${rel} declares its own Question/Instance type (server/dataset/instance.ts has it)`);
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('no spread into call arguments in server/ (f(...xs) overflows the stack on large arrays): use pushAll or maxOf', () => {
+  const offenders: string[] = [];
+  for (const { rel, text } of files) {
+    if (!rel.startsWith('server/')) continue;
+    const source = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node): void => {
+      if (ts.isSpreadElement(node) && (ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent))) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        offenders.push(`${rel}:${line + 1}: ${node.getText(source)}`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
   }
   assert.deepEqual(offenders, []);
 });

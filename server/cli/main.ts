@@ -1,6 +1,7 @@
 // Entry point of the `propmend` CLI (bin/propmend.js loads the bundle): dispatches to one command per file
 // in server/cli/commands/. Owns exit codes and top-level error reporting; commands own their flags.
 // Must not import vscode; results go to stdout, logs and progress to stderr.
+import { maxOf } from '../common/arrays';
 import { OutputError } from '../common/output';
 import { JobCancelled, JobInputError } from '../jobs/context';
 import { ModelInputError } from '../runtime/models/model-input';
@@ -9,7 +10,7 @@ import { commands } from './commands';
 import { cancellationOnSignals } from './signals';
 
 function printHelp(io: CliIO): void {
-  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const width = maxOf(Object.keys(commands).map((n) => n.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   io.stdout(
     `Usage: propmend <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`propmend <command> --help\` for a command's options.\n`,

@@ -1,5 +1,6 @@
-// Text tokenizers from Hugging Face model folders (tokenizer.json + tokenizer_config.json), loaded with
-// @huggingface/transformers from local files only: remote models disabled, no cache writes, no network.
+// Text tokenizers from Hugging Face model folders (tokenizer.json + tokenizer_config.json), built with the
+// tokenizer classes of @huggingface/tokenizers from the local files only: no hub, no cache, no network, and no
+// native code (the language server loads this; it must never load onnxruntime).
 // Shared by the language server and the runtime; owns no model weights and imports neither of them.
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -31,7 +32,7 @@ const SPECIAL_TOKENS_MAP = 'special_tokens_map.json';
 /** Hugging Face writes int(1e30) for "no limit"; anything this large means unset. */
 const UNLIMITED_MAX_LENGTH = 1e15;
 
-/** The part of transformers.js' PreTrainedTokenizer this module uses. */
+/** The part of a tokenizers.js Tokenizer this module uses. */
 interface HfTokenizer {
   encode(text: string, options: { add_special_tokens: boolean }): number[];
   decode(ids: number[], options: { skip_special_tokens: boolean }): string;
@@ -168,20 +169,18 @@ async function build(abs: string): Promise<TextTokenizer> {
     );
   }
 
-  const transformers = await import('@huggingface/transformers');
-  const env = transformers.env;
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.useFS = true;
-  env.useFSCache = false;
-  env.useBrowserCache = false;
-
   let hf: HfTokenizer;
   try {
-    // An absolute path is never a valid hub id, so transformers.js reads `${abs}/<file>` directly.
-    hf = (await transformers.AutoTokenizer.from_pretrained(abs, {
-      local_files_only: true,
-    })) as unknown as HfTokenizer;
+    // The tokenizer classes alone (tokenizers.js, pure JavaScript): the same Tokenizer that transformers.js
+    // wraps, without transformers.js' model code, which loads onnxruntime-node's native binding on import.
+    const { Tokenizer } = await import('@huggingface/tokenizers');
+    const tokenizer = new Tokenizer(tokenizerJson, config);
+    hf = {
+      encode: (text, o) => tokenizer.encode(text, { add_special_tokens: o.add_special_tokens }).ids,
+      decode: (ids, o) => tokenizer.decode(ids, { skip_special_tokens: o.skip_special_tokens }),
+      get_vocab: () => tokenizer.get_vocab() as Map<string, number>,
+      convert_tokens_to_ids: (token) => tokenizer.token_to_id(token),
+    };
   } catch (error) {
     throw new TokenizerLoadError(
       `cannot build a tokenizer from ${join(abs, 'tokenizer.json')}: ${(error as Error).message}; supported tokenizer.json models are BPE, WordPiece and Unigram`,

@@ -21,6 +21,40 @@ export interface Loc {
 export interface SyntaxError {
   readonly message: string;
   readonly range: Range;
+  /** Set when the text is refused for its nesting depth rather than a syntax error. */
+  readonly tooDeep?: true;
+}
+
+/**
+ * Deepest nesting of arrays and objects a document may have. Our formats need about six levels; past this the
+ * text is refused with one diagnostic, so no recursive walk (jsonc-parser's parser overflows the stack at about
+ * 7,000 levels; schema validation and rules recurse too) ever sees a deeper value.
+ */
+export const MAX_JSON_NESTING = 256;
+
+/**
+ * Offset of the first `[` or `{` nested deeper than `max` (outside strings), or -1. One linear scan with no
+ * recursion; brackets inside strings do not count, and an unterminated string ends the scan.
+ */
+export function nestingOverflow(text: string, max = MAX_JSON_NESTING): number {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // Skip the string: find the closing quote that is not escaped.
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > max) return i;
+    } else if (c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    }
+  }
+  return -1;
 }
 
 /** Syntax errors reported per document (per line in JSONL): later ones are mostly echoes of the first. */
@@ -58,16 +92,21 @@ export class JsonDoc {
   private lineIndex: LineIndex | undefined;
   private errorsCache: SyntaxError[] | undefined;
 
+  /** Offset of the bracket past MAX_JSON_NESTING, when the text is refused for its depth (then `ok` is false). */
+  readonly tooDeepAt: number;
+
   constructor(readonly text: string) {
     let value: unknown;
     let ok = false;
-    try {
-      // A byte-order mark is whitespace to us; replacing it keeps offsets unchanged.
-      value = JSON.parse(text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text);
-      ok = true;
-    } catch {
-      value = undefined;
-    }
+    this.tooDeepAt = nestingOverflow(text);
+    if (this.tooDeepAt === -1)
+      try {
+        // A byte-order mark is whitespace to us; replacing it keeps offsets unchanged.
+        value = JSON.parse(text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text);
+        ok = true;
+      } catch {
+        value = undefined;
+      }
     this.value = value;
     this.ok = ok;
   }
@@ -82,7 +121,13 @@ export class JsonDoc {
     if (this.ok) return [];
     if (this.errorsCache) return this.errorsCache;
     const errors: SyntaxError[] = [];
-    if (this.text.trim() === '') {
+    if (this.tooDeepAt !== -1) {
+      errors.push({
+        message: `arrays and objects nest more than ${MAX_JSON_NESTING} levels deep`,
+        range: this.lines.rangeOf(this.tooDeepAt, 1),
+        tooDeep: true,
+      });
+    } else if (this.text.trim() === '') {
       errors.push({ message: 'empty document: expected a JSON value', range: this.lines.rangeOf(0, 0) });
     } else {
       try {

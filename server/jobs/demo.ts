@@ -26,6 +26,8 @@ export interface ShowcaseQuestion {
 export interface DemoParams {
   /** Dataset files and folders to check. */
   readonly checkTargets: readonly string[];
+  /** Folders an edit spec's kb/model/hypernetwork may point into (default: the checker's own roots). */
+  readonly checkRoots?: readonly string[];
   readonly world: string;
   readonly modelDir: string;
   /** The test edits shown: the first non-verbatim multi-hop question of the first `count` instances. */
@@ -86,6 +88,7 @@ function trainingSteps(modelDir: string): number | null {
 export async function demoJob(params: DemoParams, runtime: Runtime, ctx: JobContext): Promise<DemoResult> {
   const checking = phase(ctx, 0, 0.2, 'checking');
   const reports = await checkPaths([...params.checkTargets], {
+    ...(params.checkRoots ? { roots: params.checkRoots } : {}),
     onProgress: (done, total) =>
       checking.progress({ fraction: done / total, message: `${done}/${total} files` }),
   });

@@ -7,12 +7,15 @@ import {
   createConnection,
   type InitializeResult,
   ProposedFeatures,
+  StreamMessageWriter,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckSession } from './check/session';
 import type { CheckSettings } from './check/types';
+import { internalErrorDiagnostic } from './diagnostics/internal-error';
+import { ResyncingMessageReader } from './features/framing';
 import {
   completion,
   type DocumentRef,
@@ -27,7 +30,13 @@ import { codeActionsFor, pathToUri, toLspDiagnostic, uriToPath } from './feature
 /** Quiet time after the last keystroke before a document is re-checked. */
 const DEBOUNCE_MS = 150;
 
-const connection = createConnection(ProposedFeatures.all);
+const connection = createConnection(
+  ProposedFeatures.all,
+  new ResyncingMessageReader(process.stdin, (why) =>
+    process.stderr.write(`propmend: dropped a message: ${why}\n`),
+  ),
+  new StreamMessageWriter(process.stdout),
+);
 const documents = new TextDocuments(TextDocument);
 let root: string | undefined;
 let settings: CheckSettings = {};
@@ -85,7 +94,11 @@ async function validate(uri: string, cascade: boolean): Promise<void> {
     if (documents.get(uri)?.version !== version) return; // a newer edit will publish
     await connection.sendDiagnostics({ uri, version, diagnostics: report.diagnostics.map(toLspDiagnostic) });
   } catch (error) {
+    // Never silent: the failure is a diagnostic on this file; other documents keep theirs.
     connection.console.error(`propmend: checking ${r.path} failed: ${(error as Error).stack ?? error}`);
+    await connection
+      .sendDiagnostics({ uri, version, diagnostics: [toLspDiagnostic(internalErrorDiagnostic(error))] })
+      .catch(() => undefined);
   }
   if (cascade && (r.kind === 'kb' || r.kind === 'ripple')) {
     const dir = dirname(r.path);

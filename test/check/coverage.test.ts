@@ -10,6 +10,8 @@ import { ENGINE_CODES, RULES } from '../../server/lsp/diagnostics/index';
 const BY_NAME: Record<string, string> = {
   'too-many': 'malformed.test.ts (the 50 MB dataset)',
   'unknown-kind': 'cli.test.ts',
+  'internal-error': 'hostile.test.ts (a source that throws for one file)',
+  'unreadable-file': 'hostile.test.ts (FIFOs, devices, links out of the root, a file nobody cannot read)',
 };
 
 test('every diagnostic code has a range-marked fixture (or a named whole-file test)', () => {

@@ -1,5 +1,6 @@
 // Edit-spec rules: missing model/hypernetwork/KB paths (warnings for what training may produce later),
 // layers beyond the model's depth, and the instance rules applied to the spec's fact and questions.
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkDiagnostics } from './check-fixture';
 import { KB } from './world';
@@ -55,4 +56,23 @@ test('instance rules run on edit specs too (path optional, verbatim optional)', 
   "propagation": [{ "question": "Was Zed born in Italy?", "answer": "yes" }, { "question": ⟦"Is Rome in Italy?"⟧⟨error answer-in-question⟩, "answer": "Rome" }]
 }
 `);
+});
+
+test('outside-root: spec paths out of the spec folder and the workspace are not read, and not said to exist or not', async () => {
+  const r = await checkDiagnostics(`${KB}${MODEL}//- /ws/d/e.edit.json
+{
+  "model": ⟦"../../etc"⟧⟨error outside-root: "model" points outside the spec's folder⟩,
+  "hypernetwork": ⟦"/etc/passwd"⟧⟨error outside-root⟩,
+  "kb": ⟦"../../../../etc/passwd"⟧⟨error outside-root⟩,
+  "layers": [1],
+  "fact": "Zed was born in Rome.",
+  "subject": "Zed",
+  "propagation": [{ "question": "Where was Zed born?", "answer": "Rome" }]
+}
+`);
+  const text = JSON.stringify(r);
+  assert.ok(!/root:|does not exist|exists/.test(text), 'no content of /etc/passwd and no existence hint');
+  // Inside the workspace (absolute or relative, above the spec's folder) is fine.
+  await checkDiagnostics(`${KB}${MODEL}//- /ws/d/e.edit.json
+${spec('"layers": [1], "hypernetwork": "/ws/models/tiny/model.safetensors", "kb": "../w.kb.json",').replace('"models/tiny"', '"../models/tiny"')}`);
 });

@@ -72,6 +72,7 @@ function apply(state: Map<string, string>, e: Edit): void {
 /** A source over a map that the test mutates between checks (like editor buffers). */
 function liveSource(state: Map<string, string>): FileSource {
   return {
+    read: (p) => memorySource(state).read(p),
     readText: (p) => state.get(p),
     listDir: (dir) => memorySource(state).listDir(dir),
     exists: (p) => memorySource(state).exists(p),

@@ -24,6 +24,19 @@ ${ok('a').replace('"id":"a"', '"id":⟦"a"⟧⟨error duplicate-id⟩')}
 `);
 });
 
+test('nesting-too-deep: a line nested past the limit is refused at the first bracket too deep, the others are checked', async () => {
+  const deep = (n: number) =>
+    `{"id":"z","meta":${'['.repeat(n)}⟦[⟧⟨error nesting-too-deep: more than 256 levels deep on this line⟩${'['.repeat(5000)}`;
+  await checkDiagnostics(`//- /ws/d/x.ripple.jsonl
+${ok('a')}
+${deep(255)}
+${ok('b').replace('Zed was born', `Zed ${'['.repeat(300)} was born`)}
+`);
+  await checkDiagnostics(`//- /ws/k.kb.json
+{"types": ${'['.repeat(255)}⟦[⟧⟨error nesting-too-deep⟩${']'.repeat(256)}}
+`);
+});
+
 test('schema: missing and unknown fields, wrong types and enum values, each at the offending value', async () => {
   const r = await checkDiagnostics(`//- /ws/d/x.ripple.jsonl
 ⟦{"id":"a","fact":"Zed was born in Rome.","subject":"Zed","triples":[{"subject":"Zed","relation":"born_in","object":"Rome"}]}⟧⟨error schema: missing the required field "propagation"⟩

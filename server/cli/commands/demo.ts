@@ -51,6 +51,7 @@ Exit 1 when a dataset has errors or the quality gate fails. Writes no file.
         demoJob(
           {
             checkTargets: ['examples', 'assets/world'].map((d) => join(root, d)).filter((d) => existsSync(d)),
+            checkRoots: [root],
             world,
             modelDir,
             showcase: { split: 'test-in-domain', count: 4 },

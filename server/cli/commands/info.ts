@@ -2,6 +2,7 @@
 // providers this install can use. Reads config.json and safetensors headers only, never the weights.
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { maxOf } from '../../common/arrays';
 import { EXECUTION_PROVIDERS, onnxruntimeVersion, providerSupport } from '../../runtime/backend/ort';
 import { CheckpointError } from '../../runtime/load/format';
 import { readModelConfig } from '../../runtime/models/checkpoint';
@@ -53,7 +54,7 @@ onnxruntime-node install supports.`,
       io.stdout(`${JSON.stringify(info)}\n`);
       return 0;
     }
-    const width = Math.max(...Object.keys(info).map((k) => k.length));
+    const width = maxOf(Object.keys(info).map((k) => k.length));
     for (const [k, v] of Object.entries(info))
       io.stdout(`${k.padEnd(width)}  ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
     return 0;

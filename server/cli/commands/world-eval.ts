@@ -2,6 +2,7 @@
 // server/jobs/world-gate.ts. Table or --json on stdout, progress on stderr; eval.json only where asked
 // (--out DIR, or --write for the model folder's own eval.json); exit 1 when the gate fails.
 import { join, resolve } from 'node:path';
+import { maxOf } from '../../common/arrays';
 import { shippedAssets } from '../../common/paths';
 import { worldGateJob } from '../../jobs/world-gate';
 import { pct, TEST_SPLITS } from '../../runtime/eval/world-eval';
@@ -92,8 +93,8 @@ export async function runWorldEval(argv: string[], io: CliIO): Promise<number> {
           return [`  ${s}`, pct(r.prepend), String(r.n)];
         }),
       ];
-      const w0 = Math.max(...rows.map((r) => r[0].length));
-      const w1 = Math.max(...rows.map((r) => r[1].length));
+      const w0 = maxOf(rows.map((r) => r[0].length));
+      const w1 = maxOf(rows.map((r) => r[1].length));
       io.stdout(`${'question set'.padEnd(w0)}  ${'accuracy'.padEnd(w1)}  n\n`);
       for (const [a, b, c] of rows) io.stdout(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}\n`);
       io.stdout(

@@ -8,7 +8,8 @@ import { noKbDiagnostic } from '../diagnostics/no-kb';
 import type { TokenBudget } from '../diagnostics/rule';
 import { tokenizerDiagnostic } from '../diagnostics/tokenizer';
 import type { Pending } from './report';
-import type { FileSource } from './source';
+import { type FileSource, isSymlink } from './source';
+import { allowedPath } from './spec-paths';
 import { loadTokenizerFolder, makeBudget } from './tokens';
 import { type CheckSettings, DEFAULT_MAX_NEW_TOKENS } from './types';
 
@@ -33,6 +34,8 @@ export class Environment {
     private readonly source: FileSource,
     /** Folder where the search for *.kb.json stops (the workspace root); undefined = the filesystem root. */
     private readonly root: string | undefined,
+    /** Folders a KB file found by the search may link into, besides its own folder. */
+    private readonly linkRoots: readonly string[] = [],
   ) {}
 
   /** The *.kb.json files of the nearest folder (from `dir` upwards) that contains any. */
@@ -40,9 +43,12 @@ export class Environment {
     let current = resolve(dir);
     const stop = this.root === undefined ? undefined : resolve(this.root);
     for (;;) {
-      const found = (this.source.listDir(current) ?? [])
+      const here = current;
+      // A KB that is a link out of its folder and the roots is not read (it may point anywhere).
+      const found = (this.source.listDir(here) ?? [])
         .filter((n) => n.endsWith('.kb.json'))
-        .map((n) => join(current, n));
+        .map((n) => join(here, n))
+        .filter((f) => !isSymlink(f) || allowedPath(f, [here, ...this.linkRoots]));
       if (found.length > 0) return found;
       const parent = dirname(current);
       if (current === stop || parent === current) return [];
@@ -65,11 +71,11 @@ export class Environment {
     const texts: string[] = [];
     const present: string[] = [];
     for (const f of files) {
-      const text = overrides.get(f) ?? this.source.readText(f);
+      const read = overrides.has(f) ? undefined : this.source.read(f);
+      const text = overrides.get(f) ?? (read?.ok ? read.text : undefined);
       if (text === undefined) {
-        notes.push(
-          note('warning', 'no-kb', `KB file ${f} cannot be read; KB checks use the other KB files only`),
-        );
+        const why = read && !read.ok ? read.message : `${f} cannot be read`;
+        notes.push(note('warning', 'no-kb', `KB file ${why}; KB checks use the other KB files only`));
         continue;
       }
       texts.push(text);
@@ -113,15 +119,13 @@ export class Environment {
   /** The KB for a dataset or edit spec at `path`; `explicit` is the setting or the spec's `kb` (absolute). */
   kbFor(path: string, explicit: string | undefined): KbResult {
     if (explicit !== undefined) {
-      if (this.source.readText(explicit) === undefined) {
+      const read = this.source.read(explicit);
+      if (!read.ok) {
+        const why = read.problem === 'missing' ? `${explicit} does not exist` : read.message;
         return {
           files: [],
           notes: [
-            note(
-              'warning',
-              'no-kb',
-              `KB file ${explicit} does not exist, so KB checks are skipped; fix propmend.kb (CLI: --kb)`,
-            ),
+            note('warning', 'no-kb', `KB file ${why}, so KB checks are skipped; fix propmend.kb (CLI: --kb)`),
           ],
         };
       }

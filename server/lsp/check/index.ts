@@ -2,7 +2,7 @@
 // Everything here is plain data and functions; nothing imports LSP or vscode.
 
 export { detectKind, kindFromName, parseKind } from '../../dataset/kind';
-export { type CheckPathsOptions, checkPaths, walkCheckable } from './check-paths';
+export { type CheckPathsOptions, checkPaths, type Refused, walkCheckable } from './check-paths';
 export { CheckSession, type SessionOptions } from './session';
 export { diskSource, type FileSource, memorySource } from './source';
 export * from './types';

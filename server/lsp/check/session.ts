@@ -2,17 +2,22 @@
 // and returns plain diagnostics. Keeps the last parsed version of each *.ripple.jsonl file and rebuilds it with
 // rows.ts, so re-checking after an edit only re-parses changed lines (the language server and the benchmark use this).
 import { basename, dirname, join, resolve } from 'node:path';
+import { pushAll } from '../../common/arrays';
+import { readEditSpec } from '../../dataset/edit-spec';
 import { type Instance, readInstance } from '../../dataset/instance';
 import { JsonDoc } from '../../dataset/json';
-import { detectKind } from '../../dataset/kind';
+import { detectKind, kindFromName } from '../../dataset/kind';
 import { type Row, rowText, updateRows } from '../../dataset/rows';
 import { type Split, splitFromFileName } from '../../dataset/splits';
 import { duplicateKeyDiagnostics } from '../diagnostics/duplicate-key';
 import { RULES } from '../diagnostics/index';
+import { internalErrorDiagnostic } from '../diagnostics/internal-error';
 import { syntaxDiagnostics } from '../diagnostics/json-syntax';
+import { confineSpecPaths } from '../diagnostics/outside-root';
 import type { DatasetFile, DatasetInstance, Emit, InstanceContext, TokenBudget } from '../diagnostics/rule';
 import { schemaDiagnostics } from '../diagnostics/schema';
 import { tooManyDiagnostic } from '../diagnostics/too-many';
+import { unreadableDiagnostic } from '../diagnostics/unreadable-file';
 import { Environment } from './environment';
 import { type Pending, resolvePending } from './report';
 import type { FileSource } from './source';
@@ -62,6 +67,11 @@ export interface SessionOptions {
   readonly settings?: CheckSettings;
   /** Where the search for *.kb.json stops (the workspace root); default: the filesystem root. */
   readonly root?: string;
+  /**
+   * Folders an edit spec's paths may point into besides the spec's own folder (the CLI's checked paths and
+   * flags); the workspace `root` is always one.
+   */
+  readonly roots?: readonly string[];
 }
 
 function collector(out: Pending[], code: string, severity: Pending['severity']): Emit {
@@ -108,11 +118,18 @@ export class CheckSession {
 
   constructor(readonly options: SessionOptions) {
     this.settings = options.settings ?? {};
-    this.env = new Environment(options.source, options.root);
+    this.env = new Environment(options.source, options.root, this.specRoots());
   }
 
   get source(): FileSource {
     return this.options.source;
+  }
+
+  /** Roots an edit spec's paths may resolve into (besides its own folder). */
+  private specRoots(): string[] {
+    const roots = [...(this.options.roots ?? [])];
+    if (this.options.root !== undefined) roots.push(resolve(this.options.root));
+    return roots;
   }
 
   setSettings(settings: CheckSettings): void {
@@ -127,13 +144,36 @@ export class CheckSession {
   /** Checks one file; `text` overrides the file's content (an unsaved editor buffer). */
   async check(path: string, opts: { text?: string; kind?: FileKind } = {}): Promise<FileReport> {
     const abs = resolve(path);
-    const text = opts.text ?? this.source.readText(abs) ?? '';
+    let text = opts.text;
+    if (text === undefined) {
+      let read: ReturnType<FileSource['read']>;
+      try {
+        read = this.source.read(abs);
+      } catch (error) {
+        return {
+          path: abs,
+          kind: opts.kind ?? kindFromName(abs) ?? 'ripple',
+          diagnostics: [internalErrorDiagnostic(error)],
+        };
+      }
+      if (!read.ok) {
+        const kind = opts.kind ?? kindFromName(abs) ?? 'ripple';
+        return { path: abs, kind, diagnostics: [unreadableDiagnostic(read.message)] };
+      }
+      text = read.text;
+    }
     const kind = opts.kind ?? this.kindOf(abs, text) ?? 'ripple';
     let diagnostics: Diagnostic[];
-    if (kind === 'ripple') diagnostics = await this.checkRipple(abs, text);
-    else if (kind === 'kb') diagnostics = this.checkKb(abs, text);
-    else if (kind === 'edit') diagnostics = await this.checkEdit(abs, text);
-    else diagnostics = this.checkRippleEdits(abs, text);
+    try {
+      if (kind === 'ripple') diagnostics = await this.checkRipple(abs, text);
+      else if (kind === 'kb') diagnostics = this.checkKb(abs, text);
+      else if (kind === 'edit') diagnostics = await this.checkEdit(abs, text);
+      else diagnostics = this.checkRippleEdits(abs, text);
+    } catch (error) {
+      // A bug in the checker stays with this file: its report says so, every other file is checked as usual.
+      this.rippleFiles.delete(abs);
+      diagnostics = [internalErrorDiagnostic(error)];
+    }
     return { path: abs, kind, diagnostics: finish(diagnostics) };
   }
 
@@ -143,9 +183,10 @@ export class CheckSession {
     const doc = new JsonDoc(text);
     const pending: Pending[] = [];
     let instance: Instance | undefined;
-    if (!doc.ok) pending.push(...syntaxDiagnostics(doc, ' on this line'));
+    if (!doc.ok) pushAll(pending, syntaxDiagnostics(doc, ' on this line'));
     else {
-      pending.push(...schemaDiagnostics('ripple', doc.value, 'value'), ...duplicateKeyDiagnostics(doc));
+      pushAll(pending, schemaDiagnostics('ripple', doc.value, 'value'));
+      pushAll(pending, duplicateKeyDiagnostics(doc));
       instance = readInstance(doc.value, defaultSplit);
     }
     return { text, base: resolvePending(doc, pending), ...(instance ? { instance } : {}) };
@@ -196,7 +237,7 @@ export class CheckSession {
       }
       for (const d of entry.sem.diags) out.push(shiftDiagnostic(d, line));
     }
-    out.push(...this.datasetDiagnostics(file, kb));
+    pushAll(out, this.datasetDiagnostics(file, kb));
     return out;
   }
 
@@ -250,9 +291,15 @@ export class CheckSession {
     return { files, kb, byPath };
   }
 
+  /** A sibling split for the cross-file rules; one that cannot be read or parsed is left out (its own check says why). */
   private siblingFile(path: string): RippleFile | undefined {
     const text = this.source.readText(path);
-    return text === undefined ? undefined : this.rippleFile(path, text);
+    if (text === undefined) return undefined;
+    try {
+      return this.rippleFile(path, text);
+    } catch {
+      return undefined;
+    }
   }
 
   // --- *.kb.json -------------------------------------------------------------------------------------
@@ -284,9 +331,13 @@ export class CheckSession {
       ...schemaDiagnostics('edit', doc.value, 'start'),
       ...duplicateKeyDiagnostics(doc),
     ];
-    const value = (
+    const written = (
       doc.value !== null && typeof doc.value === 'object' && !Array.isArray(doc.value) ? doc.value : {}
     ) as Record<string, unknown>;
+    // Paths pointing outside the allowed roots are reported and then treated as absent: never read.
+    const confined = confineSpecPaths(written, path, this.specRoots());
+    pushAll(pending, confined.pending);
+    const value = confined.value;
     const dir = dirname(path);
     const rel = (v: unknown) => (typeof v === 'string' && v !== '' ? resolve(dir, v) : undefined);
     // A spec naming a missing KB gets missing-file at its `kb` field; no second note on line 1.
@@ -294,25 +345,23 @@ export class CheckSession {
     const explicit = this.settings.kb ?? specKb;
     const skipKb = explicit === specKb && specKb !== undefined && !this.source.exists(specKb);
     const { kb, notes } = skipKb ? { kb: undefined, notes: [] } : this.env.kbFor(path, explicit);
-    pending.push(...notes);
+    pushAll(pending, notes);
     const model = rel(value.model);
     const modelTokenizer = model && this.source.exists(join(model, 'tokenizer.json')) ? model : undefined;
-    const generation = (value.generation ?? {}) as Record<string, unknown>;
+    const spec = readEditSpec(value);
     const tokens = await this.env.budget(this.settings, this.settings.tokenizer ?? modelTokenizer, {
-      ...(typeof generation.max_new_tokens === 'number' ? { maxNewTokens: generation.max_new_tokens } : {}),
-      ...(typeof generation.prompt_template === 'string'
-        ? { promptTemplate: generation.prompt_template }
-        : {}),
+      ...(spec.maxNewTokens !== undefined ? { maxNewTokens: spec.maxNewTokens } : {}),
+      ...(spec.promptTemplate !== undefined ? { promptTemplate: spec.promptTemplate } : {}),
     });
-    pending.push(...tokens.notes);
-    const inst = readInstance(value);
+    pushAll(pending, tokens.notes);
+    const inst = spec.instance;
     if (inst) {
       const ctx: InstanceContext = {
         kind: 'edit',
         ...(kb ? { kb } : {}),
         ...(tokens.budget ? { tokens: tokens.budget as TokenBudget } : {}),
       };
-      pending.push(...instanceRules(inst, ctx));
+      pushAll(pending, instanceRules(inst, ctx));
     }
     const editCtx = {
       value,

@@ -1,23 +1,27 @@
 // Where the checker reads files from: the disk (CLI), or the disk overlaid with the editor's open
 // documents (language server), or an in-memory map (tests). The engine reads nothing else.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// Disk reads go through the dataset model's readTextFile: regular files only, size-capped, never blocking.
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { type ReadResult, readTextFile } from '../../dataset/file';
 
 export interface FileSource {
-  /** The file's text, or undefined when it does not exist or cannot be read. */
+  /** The file's text, or why it was not read (missing, not a regular file, too large, unreadable). */
+  read(path: string): ReadResult;
+  /** The file's text, or undefined when it cannot be read for any reason. */
   readText(path: string): string | undefined;
   /** Entry names of a folder, or undefined when it is not a folder. */
   listDir(dir: string): string[] | undefined;
   exists(path: string): boolean;
 }
 
+/** readText from read: the text, or undefined for every problem. */
+export function textOf(result: ReadResult): string | undefined {
+  return result.ok ? result.text : undefined;
+}
+
 export const diskSource: FileSource = {
-  readText(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
+  read: (path) => readTextFile(path),
+  readText: (path) => textOf(readTextFile(path)),
   listDir(dir) {
     try {
       return readdirSync(dir).sort();
@@ -30,10 +34,19 @@ export const diskSource: FileSource = {
   },
 };
 
-/** True when `path` is a folder on disk. */
+/** True when `path` is a folder on disk (following links). */
 export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** True when `path` itself is a symbolic link. */
+export function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
   } catch {
     return false;
   }
@@ -54,8 +67,14 @@ export function memorySource(files: ReadonlyMap<string, string>, fallback?: File
       entries.add(parts[i] as string);
     }
   }
+  const read = (path: string): ReadResult => {
+    const text = files.get(path);
+    if (text !== undefined) return { ok: true, text };
+    return fallback?.read(path) ?? { ok: false, problem: 'missing', message: `${path} does not exist` };
+  };
   return {
-    readText: (path) => files.get(path) ?? fallback?.readText(path),
+    read,
+    readText: (path) => textOf(read(path)),
     listDir: (dir) => {
       const own = dirs.get(dir);
       const other = fallback?.listDir(dir);

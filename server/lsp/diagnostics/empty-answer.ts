@@ -1,7 +1,7 @@
 // Diagnostic: propmend/empty-answer
 // An answer or alias that is empty or only whitespace (it would match any output, or none).
 import type { Question } from '../../dataset/instance';
-import { at, type Emit, type Rule } from './rule';
+import { at, atPath, type Emit, type Rule } from './rule';
 
 function checkQuestion(q: Question, emit: Emit): void {
   if (q.answer !== undefined && q.answer.trim() === '') {
@@ -38,7 +38,10 @@ export const emptyAnswer: Rule = {
       answers.forEach((a, i) => {
         const v = (a as { value?: unknown } | null)?.value;
         if (typeof v === 'string' && v.trim() === '')
-          emit(at(...path, 'answers', i, 'value'), 'the answer value is empty; write the expected answer');
+          emit(
+            atPath([...path, 'answers', i, 'value']),
+            'the answer value is empty; write the expected answer',
+          );
       });
     });
   },

@@ -66,9 +66,13 @@ export const RULES: readonly Rule[] = [
 /** Codes the engine emits itself (parsing, schema, configuration), documented by their own files here. */
 export const ENGINE_CODES = [
   'json-syntax',
+  'nesting-too-deep',
   'schema',
   'duplicate-key',
   'no-kb',
   'too-many',
   'tokenizer',
+  'unreadable-file',
+  'outside-root',
+  'internal-error',
 ] as const;

@@ -1,7 +1,7 @@
 // Diagnostic: propmend/rippleedits-empty-answers
 // A RippleEdits query with an empty answers list: it cannot be scored, and loaders (and `propmend convert`) drop it.
 import { forEachQuery } from './empty-answer';
-import { at, type Rule } from './rule';
+import { atPath, type Rule } from './rule';
 
 export const rippleEditsEmptyAnswers: Rule = {
   code: 'rippleedits-empty-answers',
@@ -11,7 +11,7 @@ export const rippleEditsEmptyAnswers: Rule = {
       const answers = (q as Record<string, unknown>).answers;
       if (Array.isArray(answers) && answers.length === 0) {
         emit(
-          at(...path, 'answers'),
+          atPath([...path, 'answers']),
           'this query has no answers, so it cannot be scored; `propmend convert` drops it',
         );
       }

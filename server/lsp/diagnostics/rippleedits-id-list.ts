@@ -1,7 +1,7 @@
 // Diagnostic: propmend/rippleedits-id-list
 // A RippleEdits subject_id or target_id written as a list: a quirk of the real data, read as its first id.
 import { forEachQuery } from './empty-answer';
-import { at, type Rule } from './rule';
+import { atPath, type Rule } from './rule';
 
 export const rippleEditsIdList: Rule = {
   code: 'rippleedits-id-list',
@@ -19,7 +19,7 @@ export const rippleEditsIdList: Rule = {
           const v = (obj as Record<string, unknown>)[key];
           if (Array.isArray(v))
             emit(
-              at(...path, key),
+              atPath([...path, key]),
               `${key} is a list (${JSON.stringify(v)}); RippleEdits writes a single id here, the first one is used`,
             );
         }
@@ -29,7 +29,7 @@ export const rippleEditsIdList: Rule = {
       const v = (q as Record<string, unknown>).subject_id;
       if (Array.isArray(v))
         emit(
-          at(...path, 'subject_id'),
+          atPath([...path, 'subject_id']),
           `subject_id is a list (${JSON.stringify(v)}); RippleEdits writes a single id here, the first one is used`,
         );
     });

@@ -94,6 +94,11 @@ export function at(...path: JsonPath): Where {
   return { path, part: 'value' };
 }
 
+/** JSON path helper for a path built at run time (no spread into arguments). */
+export function atPath(path: JsonPath): Where {
+  return { path, part: 'value' };
+}
+
 /** JSON path helper: pointing at the property name of the value. */
 export function atKey(...path: JsonPath): Where {
   return { path, part: 'key' };

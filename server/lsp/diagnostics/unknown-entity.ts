@@ -1,5 +1,6 @@
 // Diagnostic: propmend/unknown-entity
 // An entity name (a triple's object, a locality question's entity, a KB fact's object) the KB does not know, with a did-you-mean.
+import { pushAll } from '../../common/arrays';
 import { closestNames } from '../../common/suggest';
 import type { Kb } from '../../dataset/kb';
 import { normalize } from '../../dataset/match';
@@ -8,7 +9,10 @@ import { at, didYouMean, type Emit, type Rule, replaceFix } from './rule';
 
 function entityNames(kb: Kb): string[] {
   const names: string[] = [];
-  for (const e of kb.entities.values()) names.push(e.name, ...e.aliases);
+  for (const e of kb.entities.values()) {
+    names.push(e.name);
+    pushAll(names, e.aliases);
+  }
   return names;
 }
 

@@ -1,5 +1,6 @@
 // Where the cursor is inside a dataset, KB or edit-spec document: the JSON path, the string under the
 // cursor and its range. JSONL documents are looked at one line at a time.
+import { nestingOverflow } from '../../dataset/json';
 import { getLocation, type Node } from '../../dataset/jsonc';
 import type { Position, Range } from '../check/types';
 
@@ -26,6 +27,8 @@ export function cursorContext(text: string, position: Position, jsonl: boolean):
     character = lineOffset + position.character;
   }
   const offset = Math.min(character, body.length);
+  // jsonc-parser's getLocation recurses per nesting level: a document refused for its depth has no context.
+  if (nestingOverflow(body) !== -1) return { path: [], atKey: false };
   const loc = getLocation(body, offset);
   const node: Node | undefined = loc.previousNode;
   let string: CursorContext['string'];

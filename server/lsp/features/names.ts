@@ -1,5 +1,6 @@
 // Words about KB names for hovers and completion details: a relation's signature, an entity's type,
 // aliases and known facts, a type's members. Plain markdown strings; no LSP types.
+import { pushAll } from '../../common/arrays';
 import type { Kb, KbEntity, KbRelation, KbType } from '../../dataset/kb';
 
 export function relationSignature(r: KbRelation): string {
@@ -19,11 +20,11 @@ export function entityHover(kb: Kb, e: KbEntity): string {
   if (e.description) lines.push('', e.description);
   if (e.aliases.length > 0) lines.push('', `aliases: ${e.aliases.join(', ')}`);
   const facts = [...e.facts].map(([rel, f]) => `- ${rel}: ${f.objects.join(', ')}`);
-  if (facts.length > 0) lines.push('', 'known facts:', ...facts.slice(0, 20));
+  if (facts.length > 0) pushAll(lines, ['', 'known facts:', ...facts.slice(0, 20)]);
   const incoming: string[] = [];
   for (const rel of kb.relations.keys())
     for (const s of kb.subjects(rel, e.name)) incoming.push(`- ${s} ${rel} ${e.name}`);
-  if (incoming.length > 0) lines.push('', 'facts about it:', ...incoming.slice(0, 10));
+  if (incoming.length > 0) pushAll(lines, ['', 'facts about it:', ...incoming.slice(0, 10)]);
   return lines.join('\n');
 }
 

@@ -8,6 +8,10 @@ import { pathToUri } from './protocol';
 export function overlaySource(documents: TextDocuments<TextDocument>): FileSource {
   const open = (path: string) => documents.get(pathToUri(path));
   return {
+    read: (path) => {
+      const doc = open(path);
+      return doc ? { ok: true, text: doc.getText() } : diskSource.read(path);
+    },
     readText: (path) => open(path)?.getText() ?? diskSource.readText(path),
     listDir: (dir) => {
       const names = new Set(diskSource.listDir(dir) ?? []);

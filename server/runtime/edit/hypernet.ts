@@ -56,7 +56,7 @@ export function targetShapes(
   const shapes = new Map<string, { dIn: number; dOut: number }>();
   for (const name of targets) {
     const w = weights.get(`${name}.weight`);
-    if (!w || w.shape.length !== 2)
+    if (w?.shape.length !== 2)
       throw new Error(`cannot edit "${name}": the model has no 2-D parameter ${name}.weight`);
     shapes.set(name, { dIn: w.shape[1] as number, dOut: w.shape[0] as number });
   }

@@ -2,6 +2,7 @@
 // questions (kind qa1) and 2-hop questions about known people (qa2), and on the propagation questions of the
 // test splits before any edit, against the majority-answer chance baseline, and with the new fact in context
 // (the Prepend baseline, reported but not gated). The questions come from the dataset model (server/dataset).
+import { maxOf } from '../../common/arrays';
 import type { TextTokenizer } from '../../common/tokenizer';
 import { type EvalQuestion, TEST_SPLITS, type WorldQuestions } from '../../dataset/index';
 import type { LanguageModel } from '../models/language-model';
@@ -29,7 +30,7 @@ export async function answerAccuracy(
 ): Promise<Accuracy & { predictions: string[] }> {
   const longest = Math.max(
     1,
-    ...questions.map((q) => tokenizer.encode(` ${q.answer}`, { addSpecialTokens: false }).length),
+    maxOf(questions.map((q) => tokenizer.encode(` ${q.answer}`, { addSpecialTokens: false }).length)),
   );
   const predictions: string[] = [];
   const chunk = 256;

@@ -1,6 +1,7 @@
 // Host-side batch preparation for decoder graphs: left padding, attention masks as additive biases,
 // position ids that skip padding, rotary cos/sin tables, and next-token targets with loss masks.
 // Pure array code: no graphs, no sessions.
+import { maxOf } from '../../common/arrays';
 import { type FloatDType, floatTensor, type HostTensor, int64Tensor } from '../ir/dtype';
 
 /** Additive bias for masked attention: large and finite so fully masked rows stay NaN-free. */
@@ -19,7 +20,7 @@ export interface PaddedBatch {
 /** Left-pads sequences to a common length (the reference pads on the left; answers then line up at the end). */
 export function padLeft(sequences: readonly (readonly number[])[], padId: number): PaddedBatch {
   if (sequences.length === 0) throw new Error('cannot build a batch from zero sequences');
-  const length = sequences.reduce((max, s) => Math.max(max, s.length), 0);
+  const length = maxOf(sequences.map((s) => s.length));
   if (length === 0) throw new Error('cannot build a batch of empty sequences');
   const ids: number[] = [];
   const mask: number[] = [];

@@ -1,6 +1,7 @@
 // Forward passes of a loaded decoder: builds (once per model and variant, through graph-memo.ts) the logits
 // graph, optionally with a KV cache and with low-rank weight edits applied as factors (edit-inputs.ts), and
 // runs it on padded batches. Feeding and unpacking outputs happens here, sampling does not.
+import { pushAll } from '../../common/arrays';
 import { type FloatDType, type HostTensor, int64Tensor } from '../ir/dtype';
 import { Graph } from '../ir/graph';
 import { type LanguageModel, weightFeeds } from '../models/language-model';
@@ -106,8 +107,8 @@ export async function runForward(
   const pastLength = past.mask.length / batch.batch;
   const keyMask: number[] = [];
   for (let b = 0; b < batch.batch; b++) {
-    keyMask.push(...past.mask.slice(b * pastLength, (b + 1) * pastLength));
-    keyMask.push(...batch.mask.slice(b * batch.length, (b + 1) * batch.length));
+    pushAll(keyMask, past.mask.slice(b * pastLength, (b + 1) * pastLength));
+    pushAll(keyMask, batch.mask.slice(b * batch.length, (b + 1) * batch.length));
   }
   const positions = positionIds(batch.mask, batch.batch, past.seen);
   const { cos, sin } = rotaryTables(dtype, positions, batch.batch, model.invFreq);

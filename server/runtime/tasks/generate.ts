@@ -1,6 +1,7 @@
 // Greedy decoding with a KV cache: one prefill pass over the left-padded prompts, then one single-token
 // step per new token, stopping per row at EOS, a stop string, or the token budget.
 // Decoding text back to strings needs a tokenizer; this module works on ids and takes a decoder callback.
+import { pushAll } from '../../common/arrays';
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import type { LanguageModel } from '../models/language-model';
 import { checkModelInput } from '../models/model-input';
@@ -103,7 +104,7 @@ export async function generateGreedy(
   const size = options.batchSize ?? 16;
   const results: Generation[] = [];
   for (let i = 0; i < prompts.length; i += size) {
-    results.push(...(await generateBatch(model, prompts.slice(i, i + size), options)));
+    pushAll(results, await generateBatch(model, prompts.slice(i, i + size), options));
   }
   return results;
 }

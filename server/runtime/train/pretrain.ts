@@ -2,6 +2,7 @@
 // initialisation and data order from one seed, AdamW with warm-up and cosine decay, length-bucketed
 // padded batches, periodic checkpoints and resume, cancellation that checkpoints before it stops.
 // Reads no files itself: the caller supplies sequences and a checkpoint store.
+import { maxOf } from '../../common/arrays';
 import { Rng } from '../../common/random';
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import type { ModelConfig } from '../models/config';
@@ -208,7 +209,7 @@ export function modelOver(
 export async function pretrain(run: PretrainRun): Promise<TrainingState> {
   const { recipe } = run;
   const config = llamaConfig(run.vocabSize, recipe.architecture, run.tokens);
-  const longest = Math.max(...run.sequences.map((s) => s.length));
+  const longest = maxOf(run.sequences.map((s) => s.length));
   if (longest > recipe.architecture.maxPositionEmbeddings) {
     throw new Error(
       `a training sequence has ${longest} tokens, more than max_position_embeddings ${recipe.architecture.maxPositionEmbeddings}`,
