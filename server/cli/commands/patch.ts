@@ -3,6 +3,7 @@
 // --stack/--patch flags with which generate, score and export run a model with the stacked patches.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pushAll } from '../../common/arrays';
 import { claimOutput } from '../../common/output';
 import type { EditJobResult } from '../../jobs/edit';
 import { EDIT_LRS } from '../../runtime/edit/hypernet';
@@ -61,7 +62,7 @@ export function patchesFromFlags(
       const file = stackFilePath(values.stack, process.cwd(), modelDir);
       if (!existsSync(file))
         throw new CliError(`patch stack ${file} does not exist; create it with propmend patch apply`);
-      out.push(...loadStackPatches(readPatchStack(file), file));
+      pushAll(out, loadStackPatches(readPatchStack(file), file));
     }
     for (const p of values.patch ?? []) out.push(loadPatch(p));
     return out;

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { maxOf } from '../../common/arrays';
 import type { TextTokenizer } from '../../common/tokenizer';
 import { readTextFile } from '../../dataset/index';
 import { readAllFloat } from '../load/reader';
@@ -141,7 +142,7 @@ export async function keyStatistics(
 ): Promise<KeyStatistics> {
   const maxLength = Math.min(model.config.maxPositionEmbeddings, 2048);
   const { sequences, sha256 } = corpusSequences(file, tokenizer, maxLength);
-  const modelHash = keyWeightsHash(model, Math.max(...layers));
+  const modelHash = keyWeightsHash(model, maxOf(layers));
   const name = `${modelHash.slice(0, 16)}-${sha256.slice(0, 16)}-L${layers.join('_')}.safetensors`;
   const target = join(cacheDir, name);
   if (existsSync(target)) {

@@ -1,6 +1,7 @@
 // Greedy answers under an optional edit, scored by the quality gate's exact match: the prompt is BOS + the
 // bare question, decoding stops at EOS or after the longest gold answer plus two tokens. Also the gold
 // answer's log-probability under teacher forcing. Used by validation, `propmend eval` and `propmend edit`.
+import { maxOf } from '../../common/arrays';
 import type { TextTokenizer } from '../../common/tokenizer';
 import { exactMatch } from '../eval/answers';
 import type { LanguageModel } from '../models/language-model';
@@ -25,7 +26,7 @@ export async function answerQuestions(
   if (questions.length === 0) return [];
   const longest = Math.max(
     1,
-    ...questions.map((q) => tokenizer.encode(` ${q.answer}`, { addSpecialTokens: false }).length),
+    maxOf(questions.map((q) => tokenizer.encode(` ${q.answer}`, { addSpecialTokens: false }).length)),
   );
   const results = await generateGreedy(
     model,

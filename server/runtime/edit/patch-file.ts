@@ -5,6 +5,7 @@
 // Never writes model folders; the CLI's export does, through models/checkpoint.ts.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { maxOf } from '../../common/arrays';
 import { claimOutput } from '../../common/output';
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import { writeSafetensors } from '../load/writer';
@@ -338,7 +339,10 @@ export function patchToLowRankEdit(
   }
   // The forward graph binds one symbolic rank R for all edited linears, so targets edited by fewer patches
   // get zero rows up to the largest rank (a zero row adds exactly nothing).
-  const rank = Math.max(0, ...[...parts.values()].map((e) => e.rank));
+  const rank = maxOf(
+    [...parts.values()].map((e) => e.rank),
+    0,
+  );
   const edit = new Map<string, { u: HostTensor<FloatDType>; d: HostTensor<FloatDType> }>();
   for (const [param, e] of parts) {
     const concat = (chunks: Float32Array[], width: number) => {

@@ -2,6 +2,7 @@
 // (case, punctuation, articles, whitespace; any alias counts), token F1 (best alias), the gold answer's mean
 // token log-probability, seeded bootstrap 95% intervals, and grouping by question kind and relation path.
 // Pure functions over strings and numbers; answering questions with a model is not this module's business.
+import { maxOf } from '../../common/arrays';
 import { Rng } from '../../common/random';
 import { normalizeAnswer } from './answers';
 
@@ -47,7 +48,7 @@ export function tokenF1Single(prediction: string, gold: string): number {
 /** Token F1 against the best of the answer and its aliases; an empty prediction scores 0. */
 export function tokenF1(prediction: string, answer: string, aliases: readonly string[] = []): number {
   if (normalizeForMatch(prediction) === '') return 0;
-  return Math.max(...[answer, ...aliases].map((a) => tokenF1Single(prediction, a)));
+  return maxOf([answer, ...aliases].map((a) => tokenF1Single(prediction, a)));
 }
 
 /**
