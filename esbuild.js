@@ -11,7 +11,7 @@ const watch = process.argv.includes('--watch');
 const quiet = process.argv.includes('--quiet');
 
 // Native addons and packages that load files relative to their own folder stay outside the bundles.
-const nodeExternals = ['onnxruntime-node', '@huggingface/transformers', 'sharp'];
+const nodeExternals = ['onnxruntime-node'];
 
 const common = {
   bundle: true,

@@ -1,5 +1,6 @@
 // Malformed input of every kind yields diagnostics, never an exception or a hang: truncated JSON, wrong
-// types, binary garbage, a 50 MB dataset and a single 5 MB line. Big inputs are generated into a temp folder.
+// types, binary garbage, a 5 MB dataset and a single 5 MB line (the 50 MB dataset is in the heavy ring,
+// test/heavy/checker-sizes.test.ts). Big inputs are generated into a temp folder.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -75,9 +76,9 @@ test('binary garbage gives diagnostics for each kind', async () => {
   }
 });
 
-test('a 50 MB dataset is checked with a capped number of diagnostics', async () => {
+test('a 5 MB dataset is checked with a capped number of diagnostics', async () => {
   const line = readFileSync(join(EXAMPLES, 'dataset/train.ripple.jsonl'), 'utf8').split('\n')[0] as string;
-  const count = Math.ceil((50 * 1024 * 1024) / (line.length + 1));
+  const count = Math.ceil((5 * 1024 * 1024) / (line.length + 1));
   // The same instance over and over: every later line repeats the first id (plus no-kb on line 1).
   const report = await checkOne('big/train.ripple.jsonl', `${line}\n`.repeat(count));
   assert.equal(report.diagnostics.length, MAX_DIAGNOSTICS_PER_FILE + 1);

@@ -1,7 +1,8 @@
-// Checks the PyTorch oracle (test/parity/reference.py) itself on the random fixtures: its gradients agree with
-// central differences, its loss is the next-token cross-entropy of its logits, attention is causal, grouped-query
-// heads map as Hugging Face maps them, and its parameter names and rotary frequencies match ours.
-// Needs /usr/bin/python3 with torch: fails when CI is set and torch is missing, else reports a visible skip.
+// Heavy ring (about 26 s): checks the PyTorch oracle (test/parity/reference.py) itself on the random fixtures:
+// its gradients agree with central differences, its loss is the next-token cross-entropy of its logits,
+// attention is causal, grouped-query heads map as Hugging Face maps them, and its parameter names and rotary
+// frequencies match ours. Needs /usr/bin/python3 with torch: fails when CI is set and torch is missing, else
+// reports a visible skip.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
