@@ -12,6 +12,7 @@ import { CheckpointError } from '../runtime/load/format';
 import type { LanguageModel } from '../runtime/models/language-model';
 import { loadLanguageModel } from '../runtime/models/load';
 import { attentionBytes, formatGiB, memoryBudget, weightFootprint } from '../runtime/models/memory';
+import { withinVocabulary } from '../runtime/models/model-input';
 import { MLP_MODULES, type MlpModule, mlpLinearName } from '../runtime/models/transformer';
 import { Runtime } from '../runtime/session/runtime';
 import { type PaddedBatch, padLeft } from '../runtime/tasks/batch';
@@ -91,22 +92,7 @@ export async function tokenizerForCli(dir: string, model?: LanguageModel): Promi
   } catch (error) {
     throw new CliError((error as Error).message);
   }
-  if (!model) return tokenizer;
-  const vocabSize = model.config.vocabSize;
-  return {
-    ...tokenizer,
-    encode(text, opts) {
-      const ids = tokenizer.encode(text, opts);
-      const bad = ids.find((id) => id >= vocabSize);
-      if (bad !== undefined) {
-        throw new CliError(
-          `the tokenizer of ${tokenizer.dir} produced token id ${bad}, outside the model's vocabulary (vocab_size ${vocabSize} in config.json, tokenizer size ${tokenizer.vocabSize}); the tokenizer files and config.json do not belong to the same model`,
-        );
-      }
-      return ids;
-    },
-    decode: (ids, opts) => tokenizer.decode(ids, opts),
-  };
+  return model ? withinVocabulary(tokenizer, model.config.vocabSize) : tokenizer;
 }
 
 /**

@@ -6,6 +6,7 @@ import { loadTokenizer, type TextTokenizer } from '../common/tokenizer';
 import { CheckpointError } from '../runtime/load/format';
 import type { LanguageModel } from '../runtime/models/language-model';
 import { loadLanguageModel } from '../runtime/models/load';
+import { withinVocabulary } from '../runtime/models/model-input';
 import type { Runtime } from '../runtime/session/runtime';
 import { type JobContext, JobInputError } from './context';
 
@@ -37,22 +38,4 @@ export async function loadModelForJob(
     throw error;
   }
   return { model, tokenizer: withinVocabulary(await loadTokenizerForJob(abs), model.config.vocabSize) };
-}
-
-/** The tokenizer, refusing (as the input's fault) any id it produces outside the model's vocabulary. */
-function withinVocabulary(tokenizer: TextTokenizer, vocabSize: number): TextTokenizer {
-  return {
-    ...tokenizer,
-    encode(text, opts) {
-      const ids = tokenizer.encode(text, opts);
-      const bad = ids.find((id) => id >= vocabSize);
-      if (bad !== undefined) {
-        throw new JobInputError(
-          `the tokenizer of ${tokenizer.dir} produced token id ${bad}, outside the model's vocabulary (vocab_size ${vocabSize} in config.json); the tokenizer files and config.json do not belong to the same model`,
-        );
-      }
-      return ids;
-    },
-    decode: (ids, opts) => tokenizer.decode(ids, opts),
-  };
 }

@@ -2,6 +2,7 @@
 // (plus the tokens still to be generated) inside the context (max_position_embeddings). Commands check and
 // explain this earlier (server/cli/model-args.ts, with --truncate); this is the safety net for every other
 // caller (jobs, the world gate, PropMEND). Pure checks over a config; owns no IO and no graphs.
+import type { TextTokenizer } from '../../common/tokenizer';
 import type { ModelConfig } from './config';
 
 /** Token ids a model cannot take; the message names the sequence, both lengths or the id and the vocabulary. */
@@ -35,4 +36,25 @@ export function checkModelInput(
       }
     }
   });
+}
+
+/**
+ * The tokenizer, refusing with a ModelInputError any id it encodes outside the model's vocabulary, so a
+ * tokenizer larger than config.json's vocab_size is the input's fault (exit 1), on every path that encodes.
+ */
+export function withinVocabulary(tokenizer: TextTokenizer, vocabSize: number): TextTokenizer {
+  return {
+    ...tokenizer,
+    encode(text, opts) {
+      const ids = tokenizer.encode(text, opts);
+      const bad = ids.find((id) => id >= vocabSize);
+      if (bad !== undefined) {
+        throw new ModelInputError(
+          `the tokenizer of ${tokenizer.dir} produced token id ${bad}, outside the model's vocabulary (vocab_size ${vocabSize} in config.json, tokenizer size ${tokenizer.vocabSize}); the tokenizer files and config.json do not belong to the same model`,
+        );
+      }
+      return ids;
+    },
+    decode: (ids, opts) => tokenizer.decode(ids, opts),
+  };
 }
