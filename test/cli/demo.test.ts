@@ -24,6 +24,10 @@ interface DemoJson {
     gate: { passed: boolean; failures: string[] };
   };
   examples: Array<{ fact: string; question: string; answer: string; closedBook: string; prepend: string }>;
+  single_edit: {
+    method: string;
+    questions: Array<{ kind: string; correct_before: boolean | null; correct_after: boolean | null }>;
+  } | null;
 }
 
 test('demo --json --sample: clean datasets, the gate passes on the sample, real test edits shown', async () => {
@@ -48,6 +52,16 @@ test('demo --json --sample: clean datasets, the gate passes on the sample, real 
     assert.ok(testSplit.includes(JSON.stringify(e.fact)), `${e.fact} is a test-in-domain fact`);
     assert.ok(e.closedBook.length > 0 && e.prepend.length > 0);
   }
+  // Part 4: the shipped PropMEND hypernetwork's edit of examples/new-person.edit.json propagates.
+  const edit = out.single_edit;
+  assert.ok(edit, 'the demo applies one PropMEND edit');
+  assert.equal(edit.method, 'propmend');
+  const gained = edit.questions.filter(
+    (q) => q.kind === 'nonverbatim' && !q.correct_before && q.correct_after,
+  );
+  assert.ok(gained.length >= 2, `${gained.length} multi-hop questions answered right only after the edit`);
+  const locality = edit.questions.filter((q) => q.kind === 'locality');
+  assert.ok(locality.length > 0 && locality.every((q) => q.correct_after === q.correct_before));
 });
 
 test('demo: a bad flag is a usage error (exit 2)', async () => {

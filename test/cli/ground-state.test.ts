@@ -38,7 +38,7 @@ function modifiedTracked(): string[] | null {
 const dir = mkdtempSync(join(tmpdir(), 'propmend-ground-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('demo prints its three parts; it and world eval modify no tracked file nor the shipped assets', async () => {
+test('demo prints its four parts; it and world eval modify no tracked file nor the shipped assets', async () => {
   const before = snapshot();
   const gitBefore = modifiedTracked();
   const r = await cli(['demo', '--sample', '8']);
@@ -50,6 +50,7 @@ test('demo prints its three parts; it and world eval modify no tracked file nor 
   assert.match(r.stdout, /on a sample of at most 8 questions per set/);
   assert.match(r.stdout, /quality gate: passed/);
   assert.match(r.stdout, /== 3\. New facts about new people/);
+  assert.match(r.stdout, /== 4\. One PropMEND edit with the shipped hypernetwork/);
   assert.match(r.stdout, /gold: .* \| closed book: .* \| fact in context: /);
   assert.doesNotMatch(r.stdout, /answering/, 'progress stays on stderr');
   const ev = await cli(['world', 'eval', '--sample', '8', '--json']);

@@ -1,10 +1,11 @@
 // `propmend demo` (npm run demo): the main job on the embedded default, as a thin adapter over
 // server/jobs/demo.ts: parses flags, runs the job with a progress line on
-// stderr and prints the three parts (or --json). Writes no file.
+// stderr and prints the four parts (or --json). Writes no file.
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot, shippedAssets } from '../../common/paths';
 import { demoJob } from '../../jobs/demo';
+import type { EditReport } from '../../runtime/edit/single-edit';
 import { GATE, pct } from '../../runtime/eval/world-eval';
 import { type CliCommand, CliError, numberFlag, parseFlags } from '../command';
 import { runJob } from '../job-io';
@@ -13,7 +14,7 @@ import { countSeverities, formatDiagnostic, summaryLine } from './check';
 
 export const demoCommand: CliCommand = {
   summary:
-    'the embedded demo: check the datasets, measure the shipped model, show propagation before an edit',
+    'the embedded demo: check the datasets, measure the shipped model, apply one PropMEND edit',
   usage: `Usage: propmend demo [--sample N] [--json]
 
 1. Checks examples/ and assets/world/ with the dataset checker.
@@ -21,10 +22,12 @@ export const demoCommand: CliCommand = {
    (the same as \`propmend world eval\`).
 3. For a few test edits, asks a propagation question closed book (the model has never seen the new
    person) and with the new fact prepended (the Prepend baseline), next to the gold answer.
+4. Applies examples/new-person.edit.json with the shipped PropMEND hypernetwork and shows every question's
+   answer before and after the edit (the same as \`propmend edit examples/new-person.edit.json\`).
 Exit 1 when a dataset has errors or the quality gate fails. Writes no file.
 
   --sample N         gate on N questions of each set, evenly spread (a quick look; default: all)
-  --json             {"check","gate","examples"} on stdout`,
+  --json             {"check","gate","examples","single_edit"} on stdout`,
   async run(argv, io) {
     const { values } = parseFlags(
       argv,
@@ -52,6 +55,7 @@ Exit 1 when a dataset has errors or the quality gate fails. Writes no file.
           {
             checkTargets: ['examples', 'assets/world'].map((d) => join(root, d)).filter((d) => existsSync(d)),
             checkRoots: [root],
+            editSpec: join(root, 'examples', 'new-person.edit.json'),
             world,
             modelDir,
             showcase: { split: 'test-in-domain', count: 4 },
@@ -61,7 +65,7 @@ Exit 1 when a dataset has errors or the quality gate fails. Writes no file.
           ctx,
         ),
       );
-      const { reports, gate, examples } = result;
+      const { reports, gate, examples, singleEdit } = result;
       say('== 1. Checking datasets (examples/, assets/world/)\n');
       for (const r of reports) {
         const c = countSeverities([r]);
@@ -104,12 +108,13 @@ Exit 1 when a dataset has errors or the quality gate fails. Writes no file.
         );
       }
       say(
-        'The model knows the world but not the new people; an edit that propagates must make the closed-book answer right.\n',
+        'The model knows the world but not the new people; an edit that propagates must make the closed-book answer right.\n\n',
       );
+      if (singleEdit) say(formatSingleEdit(singleEdit));
       const counts = countSeverities(reports);
       if (values.json) {
         io.stdout(
-          `${JSON.stringify({ check: { errors: counts.error, warnings: counts.warning }, gate, examples })}\n`,
+          `${JSON.stringify({ check: { errors: counts.error, warnings: counts.warning }, gate, examples, single_edit: singleEdit ?? null })}\n`,
         );
       }
       return counts.error > 0 || !gate.gate.passed ? 1 : 0;
@@ -118,3 +123,29 @@ Exit 1 when a dataset has errors or the quality gate fails. Writes no file.
     }
   },
 };
+
+/** Part 4: one PropMEND edit with the shipped hypernetwork, a line per question, before -> after. */
+function formatSingleEdit(report: EditReport): string {
+  const mark = (ok: boolean | null) => (ok === null ? '' : ok ? ' (right)' : ' (wrong)');
+  const lines = [
+    '== 4. One PropMEND edit with the shipped hypernetwork (examples/new-person.edit.json)\n',
+    `  fact: ${report.fact}\n`,
+  ];
+  for (const q of report.questions) {
+    lines.push(`  [${q.kind}] ${q.question}\n`);
+    lines.push(
+      `    gold: ${q.gold ?? '-'} | before: ${q.before}${mark(q.correct_before)} | after: ${q.after}${mark(q.correct_after)}\n`,
+    );
+  }
+  const rate = (kind: string, key: 'correct_before' | 'correct_after') => {
+    const qs = report.questions.filter((q) => q.kind === kind);
+    return `${qs.filter((q) => q[key]).length}/${qs.length}`;
+  };
+  lines.push(
+    `  right before -> after: non-verbatim ${rate('nonverbatim', 'correct_before')} -> ${rate('nonverbatim', 'correct_after')}, verbatim ${rate('verbatim', 'correct_before')} -> ${rate('verbatim', 'correct_after')}, locality ${rate('locality', 'correct_before')} -> ${rate('locality', 'correct_after')}\n`,
+  );
+  lines.push(
+    `  edit: ${report.edit_size.targets} matrices, rank ${report.edit_size.rank}; capture ${Math.round(report.timings_ms.capture)} ms, transform ${Math.round(report.timings_ms.transform)} ms, questions ${Math.round(report.timings_ms.answering)} ms\n`,
+  );
+  return lines.join('');
+}
