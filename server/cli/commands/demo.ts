@@ -13,8 +13,7 @@ import { makeRuntime, RUNTIME_FLAGS } from '../model-args';
 import { countSeverities, formatDiagnostic, summaryLine } from './check';
 
 export const demoCommand: CliCommand = {
-  summary:
-    'the embedded demo: check the datasets, measure the shipped model, apply one PropMEND edit',
+  summary: 'the embedded demo: check the datasets, measure the shipped model, apply one PropMEND edit',
   usage: `Usage: propmend demo [--sample N] [--json]
 
 1. Checks examples/ and assets/world/ with the dataset checker.
