@@ -2,12 +2,10 @@
 // plus counters, normalisation statistics and early-stopping state (state.json, exact JSON numbers). A new
 // state is written beside the old one and swapped in by renames, so a kill at any moment leaves one whole
 // state to resume from.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../common/atomic';
-import { readAllFloat } from '../load/reader';
-import { type TensorToWrite, writeSafetensors } from '../load/writer';
+import type { TensorToWrite } from '../load/writer';
 import type { AdamWState } from '../train/adamw';
+import { readStateFolder, writeStateFolder } from '../train/state-folder';
 import { type WelfordJson, type WelfordState, welfordFromJson, welfordToJson } from './statistics';
 
 export interface EarlyStopping {
@@ -43,11 +41,6 @@ interface StateJson {
 }
 
 export function saveTrainState(dir: string, state: MetaTrainState): void {
-  const current = join(dir, 'state');
-  const next = join(dir, 'state.next');
-  const old = join(dir, 'state.old');
-  rmSync(next, { recursive: true, force: true });
-  mkdirSync(next, { recursive: true });
   const tensors: TensorToWrite[] = [];
   const names = [...state.params.keys()];
   for (const n of names) {
@@ -56,7 +49,6 @@ export function saveTrainState(dir: string, state: MetaTrainState): void {
     tensors.push({ name: `adam_m.${n}`, shape: [p.length], data: state.optimizer.m.get(n) as Float32Array });
     tensors.push({ name: `adam_v.${n}`, shape: [p.length], data: state.optimizer.v.get(n) as Float32Array });
   }
-  writeSafetensors(join(next, 'state.safetensors'), tensors, 'F32');
   const meta: StateJson = {
     format: 'propmend-meta-training-state',
     version: 1,
@@ -69,11 +61,7 @@ export function saveTrainState(dir: string, state: MetaTrainState): void {
     stopped: state.stopped,
     params: names,
   };
-  writeJsonAtomic(join(next, 'state.json'), meta);
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(current)) renameSync(current, old);
-  renameSync(next, current);
-  rmSync(old, { recursive: true, force: true });
+  writeStateFolder(join(dir, 'state'), tensors, meta);
 }
 
 /** Loads the state of `dir`, or null when none was saved; `shapes` gives each group's widths for checks. */
@@ -81,17 +69,13 @@ export function loadTrainState(
   dir: string,
   shapes: ReadonlyMap<string, { dIn: number; dOut: number }>,
 ): MetaTrainState | null {
-  const folder = [join(dir, 'state'), join(dir, 'state.old')].find((f) => existsSync(join(f, 'state.json')));
-  if (!folder) return null;
-  const meta = JSON.parse(readFileSync(join(folder, 'state.json'), 'utf8')) as StateJson;
-  if (meta.format !== 'propmend-meta-training-state' || meta.version !== 1)
-    throw new Error(`${folder} is not a meta-training state of version 1; delete it to start over`);
-  const { tensors } = readAllFloat(join(folder, 'state.safetensors'), 'float32');
-  const take = (key: string): Float32Array => {
-    const t = tensors.get(key);
-    if (!t) throw new Error(`${folder}/state.safetensors lacks "${key}"; delete ${folder} to start over`);
-    return t.data as Float32Array;
-  };
+  const state = readStateFolder<StateJson>(
+    join(dir, 'state'),
+    'propmend-meta-training-state',
+    'a meta-training state',
+  );
+  if (!state) return null;
+  const { folder, meta, take } = state;
   const params = new Map(meta.params.map((n) => [n, take(`param.${n}`)]));
   const optimizer: AdamWState = {
     step: meta.optimizerStep,

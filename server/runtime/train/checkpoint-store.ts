@@ -1,13 +1,12 @@
 // Resumable training checkpoints on disk: one folder holding weights and optimizer moments
 // (state.safetensors, F32) and the counters (state.json). A new checkpoint is written beside the old one
 // and swapped in by renames, so a crash at any moment leaves a complete checkpoint to resume from.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../common/atomic';
-import { readAllFloat } from '../load/reader';
-import { type TensorToWrite, writeSafetensors } from '../load/writer';
+import type { TensorToWrite } from '../load/writer';
 import { newAdamWState } from './adamw';
 import type { CheckpointStore, TrainingState } from './pretrain';
+import { readStateFolder, writeStateFolder } from './state-folder';
 
 interface StateJson {
   readonly format: 'propmend-training-checkpoint';
@@ -31,32 +30,13 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   async load(): Promise<TrainingState | null> {
-    const old = join(this.dir, 'checkpoint.old');
-    const folder = existsSync(join(this.current, 'state.json'))
-      ? this.current
-      : existsSync(join(old, 'state.json'))
-        ? old
-        : null;
-    if (!folder) return null;
-    let meta: StateJson;
-    try {
-      meta = JSON.parse(readFileSync(join(folder, 'state.json'), 'utf8')) as StateJson;
-    } catch (error) {
-      throw new Error(
-        `${join(folder, 'state.json')} is not readable JSON (${(error as Error).message}); delete ${folder} to start over`,
-      );
-    }
-    if (meta.format !== 'propmend-training-checkpoint' || meta.version !== 1) {
-      throw new Error(
-        `${folder} is not a propmend training checkpoint of version 1; delete it to start over`,
-      );
-    }
-    const { tensors } = readAllFloat(join(folder, 'state.safetensors'), 'float32');
-    const take = (key: string): Float32Array => {
-      const t = tensors.get(key);
-      if (!t) throw new Error(`${folder}/state.safetensors lacks "${key}"; delete ${folder} to start over`);
-      return t.data as Float32Array;
-    };
+    const state = readStateFolder<StateJson>(
+      this.current,
+      'propmend-training-checkpoint',
+      'a propmend training checkpoint',
+    );
+    if (!state) return null;
+    const { meta, take } = state;
     const weights = new Map(meta.parameters.map((n) => [n, take(`weight.${n}`)]));
     const optimizer = newAdamWState(weights);
     optimizer.step = meta.optimizerStep;
@@ -77,10 +57,6 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   async save(state: TrainingState): Promise<void> {
-    const next = join(this.dir, 'checkpoint.next');
-    const old = join(this.dir, 'checkpoint.old');
-    rmSync(next, { recursive: true, force: true });
-    mkdirSync(next, { recursive: true });
     const parameters = [...state.weights.keys()];
     const tensors: TensorToWrite[] = [];
     for (const n of parameters) {
@@ -97,7 +73,6 @@ export class FileCheckpointStore implements CheckpointStore {
         data: state.optimizer.v.get(n) as Float32Array,
       });
     }
-    writeSafetensors(join(next, 'state.safetensors'), tensors, 'F32');
     const meta: StateJson = {
       format: 'propmend-training-checkpoint',
       version: 1,
@@ -110,11 +85,7 @@ export class FileCheckpointStore implements CheckpointStore {
       trainSeconds: state.trainSeconds,
       parameters,
     };
-    writeJsonAtomic(join(next, 'state.json'), meta);
-    rmSync(old, { recursive: true, force: true });
-    if (existsSync(this.current)) renameSync(this.current, old);
-    renameSync(next, this.current);
-    rmSync(old, { recursive: true, force: true });
+    writeStateFolder(this.current, tensors, meta);
   }
 
   /** Removes every checkpoint folder (after a finished run). */
