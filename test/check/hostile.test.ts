@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { buildSync } from 'esbuild';
 import { checkPaths } from '../../server/lsp/check/check-paths';
 import { CheckSession } from '../../server/lsp/check/session';
 import { type FileSource, memorySource } from '../../server/lsp/check/source';
@@ -115,14 +116,25 @@ test('a file user nobody cannot read is an error, not a clean pass', T, async (t
   const file = join(dir, 'secret.ripple.jsonl');
   writeFileSync(file, LINE);
   chmodSync(file, 0o000);
-  const script = `import('${resolve(__dirname, '../../server/lsp/check/check-paths.ts')}').then(async (m) => {
-    const [r] = await (m.checkPaths ?? m.default.checkPaths)([${JSON.stringify(file)}]);
-    process.stdout.write(JSON.stringify(r.diagnostics));
+  // The checker runs as nobody from a bundle in the 0755 temp folder: the checkout itself may sit below a
+  // folder nobody cannot enter (a clone into \`mktemp -d\` is 0700), and only the file is meant to be unreadable.
+  const bundle = join(base, 'checker.cjs');
+  buildSync({
+    entryPoints: [resolve(__dirname, '../../server/lsp/check/check-paths.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'silent',
+  });
+  chmodSync(bundle, 0o644);
+  const script = `require(${JSON.stringify(bundle)}).checkPaths([${JSON.stringify(file)}]).then((reports) => {
+    process.stdout.write(JSON.stringify(reports[0].diagnostics));
   });`;
   const run = spawnSync(
     'setpriv',
-    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', '-e', script],
-    { cwd: resolve(__dirname, '../..'), encoding: 'utf8', timeout: 15_000 },
+    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script],
+    { cwd: base, encoding: 'utf8', timeout: 15_000 },
   );
   if (run.error || (run.status !== 0 && /setpriv/.test(run.stderr))) {
     t.diagnostic(`setpriv could not drop to nobody: ${run.error?.message ?? run.stderr}`);
