@@ -1,5 +1,5 @@
 // One build for every bundle of the project: the VS Code extension, the language server, the `propmend` CLI
-// and its launcher's supervisor. Each bundle has its own options object; the runtime sidecar and the
+// and its launcher's supervisor, and the runtime sidecar. Each bundle has its own options object; the
 // webviews will get theirs here when they exist (docs/architecture.md, "Where the next parts go").
 // Type-checking is not done here: `npm run check-types` runs tsc separately.
 // Usage: node esbuild.js [--watch] [--production] [--quiet]
@@ -47,6 +47,18 @@ const bundles = {
   cli: {
     ...common,
     entryPoints: { cli: 'server/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+  },
+  // The runtime sidecar the extension starts (`node dist/sidecar.js`): JSON-RPC on stdio, one process with no
+  // supervisor in between, so a kill reaches the process that holds the model. `propmend serve --stdio` runs
+  // the same code from the CLI bundle.
+  sidecar: {
+    ...common,
+    entryPoints: { sidecar: 'server/sidecar/entry.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
