@@ -1,6 +1,7 @@
 // The VS Code extension entry: starts the PropMEND language server (dist/lsp.js) over stdio with
-// vscode-languageclient and forwards the `propmend.*` settings. Owns activation only; it must not
-// import server code (the server is a separate process) and it never loads a model.
+// vscode-languageclient and forwards the `propmend.*` settings, and creates the runtime client (a status bar
+// item; the sidecar process starts on first use). Owns activation only; it must not import server code
+// other than the protocol (the servers are separate processes) and it never loads a model.
 import { join } from 'node:path';
 import { type ExtensionContext, window, workspace } from 'vscode';
 import {
@@ -10,6 +11,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { DOCUMENT_SELECTOR, SETTINGS_SECTION } from './selectors';
+import { activateRuntime } from './sidecar/vscode-runtime';
 
 let client: LanguageClient | undefined;
 
@@ -25,6 +27,7 @@ function initialSettings(): Record<string, unknown> {
 }
 
 export async function activate(context: ExtensionContext): Promise<void> {
+  activateRuntime(context);
   const serverModule = context.asAbsolutePath(join('dist', 'lsp.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.stdio },
