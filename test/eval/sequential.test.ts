@@ -16,7 +16,12 @@ import { innerExample } from '../../server/runtime/edit/episode';
 import { loadHypernet } from '../../server/runtime/edit/hypernet-checkpoint';
 import type { Hypernetwork } from '../../server/runtime/edit/hypernetwork';
 import { type EditInstance, readInstances } from '../../server/runtime/edit/instances';
-import { AccumulatedEdits, addLowRankInPlace, checkpointsFor } from '../../server/runtime/eval/sequential';
+import {
+  AccumulatedEdits,
+  addLowRankInPlace,
+  checkpointsFor,
+  editNorm,
+} from '../../server/runtime/eval/sequential';
 import type { LanguageModel } from '../../server/runtime/models/language-model';
 import { loadLanguageModel } from '../../server/runtime/models/load';
 import { Runtime } from '../../server/runtime/session/runtime';
@@ -110,6 +115,13 @@ describe('sequential edits on the shipped model', () => {
       assert.ok(maxDelta > 1e-5, `${target} changed (${maxDelta})`);
       assert.ok(maxDiff <= 1e-6 + 1e-4 * maxDelta, `${target}: ${maxDiff} off the stacked edits`);
     }
+    let squared = 0;
+    for (const target of net.layout.spec.targets) {
+      const [dOut = 0, dIn = 0] = model.weights.get(`${target}.weight`)?.shape ?? [];
+      for (const v of dense(edits[0] as LowRankEdit, target, dOut, dIn)) squared += v * v;
+    }
+    const norm = editNorm(edits[0] as LowRankEdit);
+    assert.ok(Math.abs(norm - Math.sqrt(squared)) <= 1e-4 * norm, `${norm} vs ${Math.sqrt(squared)}`);
     // Weights outside the edited linears did not move.
     for (const [name, t] of model.weights)
       if (!acc.touched().includes(name))
@@ -171,6 +183,8 @@ describe('sequential edits on the shipped model', () => {
         }
       }
       assert.equal(curve.before.specificity.exact_match.n, locality);
+      assert.equal(curve.edit_norms.length, K);
+      assert.ok(curve.edit_norms.every((n) => n > 0));
     }
   });
 

@@ -6,6 +6,7 @@ import { STATS_MODES, type StatsMode } from '../../runtime/edit/hypernetwork';
 import { type CliCommand, numberFlag, parseFlags, UsageError } from '../command';
 import { runJob } from '../job-io';
 import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE } from '../model-args';
+import { runSequentialEval, SEQUENTIAL_USAGE } from './eval-sequential';
 
 export const evalCommand: CliCommand = {
   summary: 'edit each instance of a dataset alone and measure efficacy and specificity',
@@ -21,8 +22,12 @@ Edits every instance alone from the original weights (no edit for base), answers
   --stats MODE       ${STATS_MODES.join(' | ')}: normalisation statistics as trained, or re-estimated
                      online from the first edit on as the reference test scripts do (default frozen)
 ${RUNTIME_USAGE}
-  --json             {"method","dataset","n_instances","efficacy_verbatim","efficacy_nonverbatim","specificity",...}`,
+  --json             {"method","dataset","n_instances","efficacy_verbatim","efficacy_nonverbatim","specificity",...}
+
+${SEQUENTIAL_USAGE}`,
   async run(argv, io) {
+    if (argv.some((a) => a === '--sequential' || a.startsWith('--sequential=')))
+      return runSequentialEval(argv, io);
     const { values, positionals } = parseFlags(argv, {
       dataset: { type: 'string' },
       model: { type: 'string' },

@@ -51,6 +51,24 @@ export function addLowRankInPlace(model: LanguageModel, edit: LowRankEdit): void
   }
 }
 
+/** Frobenius norm of the dense update d^T u summed over linears: sqrt(sum trace((d d^T)(u u^T))). */
+export function editNorm(edit: LowRankEdit): number {
+  let total = 0;
+  for (const { u, d } of edit.values()) {
+    const rank = u.shape[0] as number;
+    const dIn = u.shape[1] as number;
+    const dOut = d.shape[1] as number;
+    const gram = (t: ArrayLike<number>, width: number, a: number, b: number) => {
+      let s = 0;
+      for (let i = 0; i < width; i++) s += (t[a * width + i] as number) * (t[b * width + i] as number);
+      return s;
+    };
+    for (let a = 0; a < rank; a++)
+      for (let b = 0; b < rank; b++) total += gram(d.data, dOut, a, b) * gram(u.data, dIn, a, b);
+  }
+  return Math.sqrt(Math.max(0, total));
+}
+
 /**
  * Edits accumulated in a model's weights: `apply` copies each weight before its first change, `restore`
  * writes the copies back and returns whether the whole model's checksum equals the one taken at creation.
@@ -129,6 +147,8 @@ export interface SequentialRun {
   /** The unedited model on all K instances' questions (efficacy) and locality questions. */
   readonly before: CurveCells;
   readonly points: readonly CurvePoint[];
+  /** Frobenius norm of each edit's weight change, in order (a growing norm shows edits compounding). */
+  readonly edit_norms: readonly number[];
   /** The weights the edits changed, and the checksum proof that restoring gave the originals back. */
   readonly touched: readonly string[];
   readonly checksum: { readonly before: string; readonly after: string; readonly restored: boolean };
@@ -177,12 +197,15 @@ export async function runSequential(
   );
   const edits = new AccumulatedEdits(model);
   const points: CurvePoint[] = [];
+  const norms: number[] = [];
   let restoredState: { checksum: string; restored: boolean } | undefined;
   let touched: string[] = [];
   try {
     for (let i = 0; i < k; i++) {
       options.signal?.throwIfAborted();
-      edits.apply(await editor(i));
+      const edit = await editor(i);
+      norms.push(editNorm(edit));
+      edits.apply(edit);
       options.onEdit?.(i + 1, k);
       if (!checkpoints.has(i + 1)) continue;
       const scored = await scoreQuestions(model, tokenizer, [...propagation(i + 1), ...locality]);
@@ -198,6 +221,7 @@ export async function runSequential(
   return {
     before,
     points,
+    edit_norms: norms,
     touched,
     checksum: {
       before: edits.checksumBefore,
