@@ -26,6 +26,7 @@ import type { LanguageModel } from '../../server/runtime/models/language-model';
 import { loadLanguageModel } from '../../server/runtime/models/load';
 import { Runtime } from '../../server/runtime/session/runtime';
 import type { LowRankEdit } from '../../server/runtime/tasks/edit-inputs';
+import { runCliCaptured } from '../support/cli';
 
 const K = 3;
 
@@ -203,4 +204,33 @@ describe('sequential edits on the shipped model', () => {
       (e: Error) => e.name === 'JobInputError' && /is a propmend hypernetwork, not mend/.test(e.message),
     );
   });
+});
+
+test('propmend eval --sequential: bad flags and a missing dataset are one-line errors', async () => {
+  let run = await runCliCaptured(['eval', '--sequential', '0', '--dataset', 'x.ripple.jsonl']);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^propmend eval: --sequential must be >= 1, got 0\n/);
+  run = await runCliCaptured([
+    'eval',
+    '--sequential',
+    '2',
+    '--dataset',
+    'x.ripple.jsonl',
+    '--method',
+    'cpt-full',
+  ]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /--sequential runs propmend, mend, memit; got method "cpt-full"/);
+  run = await runCliCaptured([
+    'eval',
+    '--sequential',
+    '2',
+    '--dataset',
+    '/nonexistent/x.ripple.jsonl',
+    '--method',
+    'mend',
+  ]);
+  assert.equal(run.code, 1);
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  assert.match(run.stderr, /\/nonexistent\/x\.ripple\.jsonl/);
 });
