@@ -1,6 +1,7 @@
 // `propmend eval --sequential K`: the multi-edit curve (server/jobs/sequential-eval.ts), reached through the
 // eval command, which hands its argv here when --sequential is present. Prints the curve as a markdown table
 // (or --json), optionally writes the result file (--out, --force). Progress on stderr.
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot, shippedAssets } from '../../common/paths';
 import { claimResult } from '../../jobs/results';
@@ -25,10 +26,11 @@ with bootstrap 95% intervals and n. The weights are restored (checksum-verified)
 
   --method LIST      comma-separated, of ${SEQUENTIAL_METHODS.join(', ')} (default: all three)
   --model DIR        base model folder (default: the shipped assets/models/tiny-world)
-  --hypernet DIR     hypernetwork of the one mend or propmend method given (default: the shipped one)
+  --hypernet M=PATH  hypernetwork for mend or propmend, repeatable; PATH alone when one of them is listed
+                     (default: the shipped one, shipped model only)
   --stats MODE       ${STATS_MODES.join(' | ')} (default frozen)
   --memit-corpus F   MEMIT's key-statistics corpus (default for the shipped model: the world's corpus.jsonl)
-  --out FILE         also write the result JSON there (--force to replace)
+  --out DIR          also write DIR/sequential-<methods>-k<K>.json (--force replaces)
 ${RUNTIME_USAGE}
   --json             {"format","k","checkpoints","curves":[{"method","before","points":[{"edits",...}]}],...}`;
 
@@ -62,7 +64,7 @@ export async function runSequentialEval(argv: string[], io: CliIO): Promise<numb
     dataset: { type: 'string' },
     model: { type: 'string' },
     method: { type: 'string' },
-    hypernet: { type: 'string' },
+    hypernet: { type: 'string', multiple: true },
     stats: { type: 'string' },
     'memit-corpus': { type: 'string' },
     out: { type: 'string' },
@@ -79,8 +81,16 @@ export async function runSequentialEval(argv: string[], io: CliIO): Promise<numb
       throw new UsageError(`--sequential runs ${SEQUENTIAL_METHODS.join(', ')}; got method "${m}"`);
   if (new Set(methods).size !== methods.length) throw new UsageError('--method lists a method twice');
   const hypernetMethods = methods.filter((m) => m !== 'memit') as Array<'propmend' | 'mend'>;
-  if (values.hypernet && hypernetMethods.length !== 1)
-    throw new UsageError('--hypernet needs exactly one of mend, propmend in --method');
+  const hypernets: Partial<Record<'propmend' | 'mend', string>> = {};
+  for (const value of values.hypernet ?? []) {
+    const named = /^(propmend|mend)=(.+)$/.exec(value);
+    if (!named && hypernetMethods.length !== 1)
+      throw new UsageError(`--hypernet ${value}: give METHOD=PATH (METHOD one of mend, propmend)`);
+    const method = (named ? named[1] : hypernetMethods[0]) as 'propmend' | 'mend';
+    if (!hypernetMethods.includes(method))
+      throw new UsageError(`--hypernet ${method}=...: ${method} is not among the --method list`);
+    hypernets[method] = named ? (named[2] as string) : value;
+  }
   if (values.stats !== undefined && !STATS_MODES.includes(values.stats as StatsMode))
     throw new UsageError(`--stats must be one of ${STATS_MODES.join(', ')}, got "${values.stats}"`);
   const modelDir = resolve(values.model ?? shippedAssets().model);
@@ -89,7 +99,13 @@ export async function runSequentialEval(argv: string[], io: CliIO): Promise<numb
     values['memit-corpus'] ?? (shipped ? join(shippedAssets().world, 'corpus.jsonl') : undefined);
   const dataset = resolve(values.dataset);
   const target = values.out
-    ? claimResult({ file: values.out, ...(values.force ? { force: true } : {}) }, [dataset, modelDir])
+    ? claimResult(
+        {
+          file: join(resolve(values.out), `sequential-${methods.join('+')}-k${k}.json`),
+          ...(values.force ? { force: true } : {}),
+        },
+        [dataset, modelDir],
+      )
     : null;
   const runtime = makeRuntime(values);
   try {
@@ -100,7 +116,7 @@ export async function runSequentialEval(argv: string[], io: CliIO): Promise<numb
           modelDir,
           methods: methods as SequentialMethod[],
           k,
-          ...(values.hypernet ? { hypernets: { [hypernetMethods[0] as string]: values.hypernet } } : {}),
+          hypernets,
           ...(values.stats ? { statsMode: values.stats as StatsMode } : {}),
           ...(memitCorpus ? { memitCorpus: resolve(memitCorpus) } : {}),
           memitCacheDir: join(packageRoot(), '.cache', 'memit'),
@@ -109,7 +125,10 @@ export async function runSequentialEval(argv: string[], io: CliIO): Promise<numb
         ctx,
       ),
     );
-    target?.write(result);
+    if (target && values.out) {
+      mkdirSync(resolve(values.out), { recursive: true });
+      target.write(result);
+    }
     io.stdout(values.json ? `${JSON.stringify(result)}\n` : sequentialTable(result));
     return 0;
   } finally {
