@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../../common/paths';
+import { splitFromFileName, TEST_SPLITS } from '../../dataset/index';
 import { ABLATION_RESULT_FILE, ABLATIONS, type AblationResult, ablateJob } from '../../jobs/ablate';
 import type { MetricSummary } from '../../runtime/eval/metrics';
 import { type CliCommand, CliError, numberFlag, parseFlags, UsageError } from '../command';
@@ -11,7 +12,8 @@ import { runJob } from '../job-io';
 import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE } from '../model-args';
 import { readTrainConfig } from './train';
 
-const DEFAULT_SPLITS = ['test-in-domain', 'test-ood-relation'] as const;
+/** The paper's ablation table: in-domain and held-out relations (TEST_SPLITS[0] and [2]). */
+const DEFAULT_SPLITS = [TEST_SPLITS[0], TEST_SPLITS[2]] as const;
 
 function cell(m: MetricSummary): string {
   const { mean, low, high, n } = m.exact_match;
@@ -106,7 +108,7 @@ ${RUNTIME_USAGE}
             ...(steps !== undefined ? { steps } : {}),
             outDir: resolve(values.out ?? join('runs', 'ablate')),
             evalSplits: evalFiles.map((file) => ({
-              name: basename(file).replace(/\.ripple\.jsonl$/, ''),
+              name: splitFromFileName(basename(file)) ?? basename(file).replace(/\.ripple\.jsonl$/, ''),
               file,
             })),
             ...(limit !== undefined ? { limit } : {}),
