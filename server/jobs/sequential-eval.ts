@@ -19,6 +19,7 @@ import {
   runSequential,
   type SequentialEditor,
   type SequentialRun,
+  type StackingMode,
 } from '../runtime/eval/sequential';
 import type { LanguageModel } from '../runtime/models/language-model';
 import type { Runtime } from '../runtime/session/runtime';
@@ -45,6 +46,8 @@ export interface SequentialEvalParams {
   readonly memitCorpus?: string;
   readonly memitCacheDir?: string;
   readonly bootstrap?: { readonly resamples: number; readonly seed: number };
+  /** sequential (default): each edit on the already-edited model; independent: on the original weights. */
+  readonly stacking?: StackingMode;
 }
 
 export interface SequentialCurve extends SequentialRun {
@@ -61,6 +64,7 @@ export interface SequentialEvalResult {
   readonly checkpoints: readonly number[];
   readonly instances: readonly string[];
   readonly stats_mode: StatsMode;
+  readonly stacking: StackingMode;
   readonly bootstrap: { readonly resamples: number; readonly seed: number };
   readonly curves: readonly SequentialCurve[];
   readonly environment: ReturnType<typeof runEnvironment>;
@@ -172,6 +176,7 @@ export async function sequentialEvalJob(
     try {
       run = await runSequential(model, tokenizer, instances, editor, {
         bootstrap,
+        stacking: params.stacking ?? 'sequential',
         signal: ctx.signal,
         onEdit: (done, total) =>
           methodCtx.progress({ fraction: done / total, message: `${done}/${total} edits` }),
@@ -201,6 +206,7 @@ export async function sequentialEvalJob(
     checkpoints,
     instances: instances.map((i) => i.id),
     stats_mode: params.statsMode ?? 'frozen',
+    stacking: params.stacking ?? 'sequential',
     bootstrap,
     curves,
     environment: runEnvironment(runtime.threads),

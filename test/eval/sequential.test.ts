@@ -21,6 +21,7 @@ import {
   addLowRankInPlace,
   checkpointsFor,
   editNorm,
+  runSequential,
 } from '../../server/runtime/eval/sequential';
 import type { LanguageModel } from '../../server/runtime/models/language-model';
 import { loadLanguageModel } from '../../server/runtime/models/load';
@@ -133,6 +134,23 @@ describe('sequential edits on the shipped model', () => {
     const restored = acc.restore();
     assert.equal(restored.checksum, checksum);
     assert.ok(restored.restored);
+  });
+
+  test('independent stacking computes every edit on the original weights; sequential on the edited ones', async () => {
+    const two = instances.slice(0, 2);
+    const onBase = [];
+    for (const instance of two) onBase.push(editNorm(await editOf(instance)));
+    const editor = (i: number) => editOf(two[i] as EditInstance);
+    const bootstrap = { resamples: 10, seed: 1 };
+    const independent = await runSequential(model, tokenizer, two, editor, {
+      bootstrap,
+      stacking: 'independent',
+    });
+    assert.deepEqual(independent.edit_norms, onBase);
+    assert.ok(independent.checksum.restored);
+    const sequential = await runSequential(model, tokenizer, two, editor, { bootstrap });
+    assert.equal(sequential.edit_norms[0], onBase[0]);
+    assert.notEqual(sequential.edit_norms[1], onBase[1]);
   });
 
   test('addLowRankInPlace refuses factors of the wrong width', () => {

@@ -13,6 +13,7 @@ import {
 } from '../../jobs/sequential-eval';
 import { STATS_MODES, type StatsMode } from '../../runtime/edit/hypernetwork';
 import type { MetricSummary } from '../../runtime/eval/metrics';
+import { STACKING_MODES, type StackingMode } from '../../runtime/eval/sequential';
 import { type CliIO, numberFlag, parseFlags, UsageError } from '../command';
 import { runJob } from '../job-io';
 import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE } from '../model-args';
@@ -29,8 +30,10 @@ with bootstrap 95% intervals and n. The weights are restored (checksum-verified)
   --hypernet M=PATH  hypernetwork for mend or propmend, repeatable; PATH alone when one of them is listed
                      (default: the shipped one, shipped model only)
   --stats MODE       ${STATS_MODES.join(' | ')} (default frozen)
+  --stacking MODE    sequential: each edit computed on the already-edited model (default); independent: each
+                     on the original weights, then summed (separates interference from feedback)
   --memit-corpus F   MEMIT's key-statistics corpus (default for the shipped model: the world's corpus.jsonl)
-  --out DIR          also write DIR/sequential-<methods>-k<K>.json (--force replaces)
+  --out DIR          also write DIR/sequential-<methods>-k<K>[-independent].json (--force replaces)
 ${RUNTIME_USAGE}
   --json             {"format","k","checkpoints","curves":[{"method","before","points":[{"edits",...}]}],...}`;
 
@@ -66,6 +69,7 @@ export async function runSequentialEval(argv: string[], io: CliIO): Promise<numb
     method: { type: 'string' },
     hypernet: { type: 'string', multiple: true },
     stats: { type: 'string' },
+    stacking: { type: 'string' },
     'memit-corpus': { type: 'string' },
     out: { type: 'string' },
     force: { type: 'boolean' },
@@ -93,6 +97,8 @@ export async function runSequentialEval(argv: string[], io: CliIO): Promise<numb
   }
   if (values.stats !== undefined && !STATS_MODES.includes(values.stats as StatsMode))
     throw new UsageError(`--stats must be one of ${STATS_MODES.join(', ')}, got "${values.stats}"`);
+  if (values.stacking !== undefined && !STACKING_MODES.includes(values.stacking as StackingMode))
+    throw new UsageError(`--stacking must be one of ${STACKING_MODES.join(', ')}, got "${values.stacking}"`);
   const modelDir = resolve(values.model ?? shippedAssets().model);
   const shipped = modelDir === resolve(shippedAssets().model);
   const memitCorpus =
@@ -101,7 +107,10 @@ export async function runSequentialEval(argv: string[], io: CliIO): Promise<numb
   const target = values.out
     ? claimResult(
         {
-          file: join(resolve(values.out), `sequential-${methods.join('+')}-k${k}.json`),
+          file: join(
+            resolve(values.out),
+            `sequential-${methods.join('+')}-k${k}${values.stacking === 'independent' ? '-independent' : ''}.json`,
+          ),
           ...(values.force ? { force: true } : {}),
         },
         [dataset, modelDir],
@@ -118,6 +127,7 @@ export async function runSequentialEval(argv: string[], io: CliIO): Promise<numb
           k,
           hypernets,
           ...(values.stats ? { statsMode: values.stats as StatsMode } : {}),
+          ...(values.stacking ? { stacking: values.stacking as StackingMode } : {}),
           ...(memitCorpus ? { memitCorpus: resolve(memitCorpus) } : {}),
           memitCacheDir: join(packageRoot(), '.cache', 'memit'),
         },

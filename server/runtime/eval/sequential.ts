@@ -171,6 +171,14 @@ function cells(
 }
 
 /**
+ * How each edit is computed. sequential: on the weights the previous edits left (the multi-edit setting);
+ * independent: every edit on the original weights first, then summed, which isolates the interference of
+ * the edits from the feedback of a damaged model into the next edit.
+ */
+export const STACKING_MODES = ['sequential', 'independent'] as const;
+export type StackingMode = (typeof STACKING_MODES)[number];
+
+/**
  * Applies the editor's edits to instances 0..K-1 in order, scoring at each checkpoint, and always restores
  * the weights (also on error or cancellation). Efficacy at checkpoint k: propagation questions of
  * instances 0..k-1; specificity: locality questions of all K instances.
@@ -184,6 +192,7 @@ export async function runSequential(
     readonly bootstrap: { resamples: number; seed: number };
     readonly signal?: AbortSignal;
     readonly onEdit?: (done: number, total: number) => void;
+    readonly stacking?: StackingMode;
   },
 ): Promise<SequentialRun> {
   const k = instances.length;
@@ -195,6 +204,12 @@ export async function runSequential(
     await scoreQuestions(model, tokenizer, [...propagation(k), ...locality]),
     options.bootstrap,
   );
+  const precomputed: LowRankEdit[] = [];
+  if (options.stacking === 'independent')
+    for (let i = 0; i < k; i++) {
+      options.signal?.throwIfAborted();
+      precomputed.push(await editor(i));
+    }
   const edits = new AccumulatedEdits(model);
   const points: CurvePoint[] = [];
   const norms: number[] = [];
@@ -203,7 +218,7 @@ export async function runSequential(
   try {
     for (let i = 0; i < k; i++) {
       options.signal?.throwIfAborted();
-      const edit = await editor(i);
+      const edit = precomputed[i] ?? (await editor(i));
       norms.push(editNorm(edit));
       edits.apply(edit);
       options.onEdit?.(i + 1, k);
