@@ -1,6 +1,7 @@
 // The table of `propmend` subcommands: one import and one entry per command file in this folder.
 // Owns nothing but the names; each command's behaviour lives in its own file.
 import type { CliCommand } from '../command';
+import { ablateCommand } from './ablate';
 import { captureCommand } from './capture';
 import { checkCommand } from './check';
 import { convertCommand } from './convert';
@@ -19,6 +20,7 @@ import { trainCommand } from './train';
 import { worldCommand } from './world';
 
 export const commands: Record<string, CliCommand> = {
+  ablate: ablateCommand,
   capture: captureCommand,
   check: checkCommand,
   convert: convertCommand,
