@@ -11,7 +11,7 @@ import type { Interval } from '../../runtime/eval/metrics';
 import type { SummaryRow } from '../../runtime/eval/result';
 import { EVAL_METHODS, HYPERNET_METHODS, type HypernetMethod } from '../../runtime/eval/run-methods';
 import { parseShard, ShardError } from '../../runtime/eval/shards';
-import { type CliCommand, numberFlag, parseFlags, UsageError } from '../command';
+import { type CliCommand, CliError, numberFlag, parseFlags, UsageError } from '../command';
 import { runJob } from '../job-io';
 import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE } from '../model-args';
 import { printReports } from './check';
@@ -134,7 +134,7 @@ ${RUNTIME_USAGE}
     if (methods.length === 0) throw new UsageError(`give --method M[,M...] (${EVAL_METHODS.join(', ')})`);
     const unknown = methods.find((m) => !(EVAL_METHODS as readonly string[]).includes(m));
     if (unknown !== undefined)
-      throw new UsageError(`unknown method "${unknown}"; use one of ${EVAL_METHODS.join(', ')}`);
+      throw new CliError(`unknown method "${unknown}"; use one of ${EVAL_METHODS.join(', ')} in --method`, 2);
     if (values.stats !== undefined && !STATS_MODES.includes(values.stats as StatsMode))
       throw new UsageError(`--stats must be one of ${STATS_MODES.join(', ')}, got "${values.stats}"`);
     if (values.force && values.out === undefined) throw new UsageError('--force applies only with --out DIR');
