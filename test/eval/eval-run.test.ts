@@ -3,7 +3,7 @@
 // the weights as they were (checksum-verified restores); shards 0/2 and 1/2 merge into exactly the records and
 // summaries of the unsharded run; mergeResults refuses foreign, missing and repeated shards.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -18,8 +18,16 @@ import { mergeResults, ShardError } from '../../server/runtime/eval/shards';
 import { Runtime } from '../../server/runtime/session/runtime';
 
 const { model, world } = shippedAssets();
-const validation = join(world, 'splits', 'validation.ripple.jsonl');
 const work = mkdtempSync(join(tmpdir(), 'propmend-eval-run-'));
+/** The first 3 validation instances in a folder of their own (the checker's pass stays short). */
+const validation = join(work, 'validation.ripple.jsonl');
+writeFileSync(
+  validation,
+  `${readFileSync(join(world, 'splits', 'validation.ripple.jsonl'), 'utf8')
+    .split('\n')
+    .slice(0, 3)
+    .join('\n')}\n`,
+);
 const runtime = new Runtime({ threads: 1 });
 after(() => {
   runtime.dispose();
@@ -36,7 +44,7 @@ const run = (params: Partial<EvalRunParams>) =>
 
 describe('propmend eval on the shipped model', () => {
   test('a run of several methods writes a schema-valid result with one record per question and method', async () => {
-    const out = join(work, 'several');
+    const out = join(work, 'out', 'several');
     const methods = ['base', 'prepend', 'cpt-midupper', 'propmend'];
     const { result, summary, file } = await run({ methods, outDir: out, cpt: { steps: 1 } });
     assert.equal(file, join(out, resultFileName(methods, null)));
@@ -80,7 +88,7 @@ describe('propmend eval on the shipped model', () => {
   });
 
   test('shards 0/2 and 1/2 merge into the records and summaries of the unsharded run', async () => {
-    const methods = ['base', 'propmend'];
+    const methods = ['base', 'prepend'];
     const whole = (await run({ methods, limit: 3 })).result;
     const s0 = (await run({ methods, limit: 3, shard: { index: 0, count: 2 } })).result;
     const s1 = (await run({ methods, limit: 3, shard: { index: 1, count: 2 } })).result;
