@@ -143,6 +143,15 @@ ${RUNTIME_USAGE}
     if (values['memit-corpus'] !== undefined && !methods.includes('memit'))
       throw new UsageError('--memit-corpus applies only with --method memit');
     const hypernets = hypernetFlags(values.hypernet ?? [], methods);
+    const usesHypernet = methods.some((m) => (HYPERNET_METHODS as readonly string[]).includes(m));
+    for (const flag of ['stats', 'edit-lr-scale'] as const)
+      if (values[flag] !== undefined && !usesHypernet)
+        throw new UsageError(`--${flag} applies only to ${HYPERNET_METHODS.join(' and ')}`);
+    if (
+      (values['cpt-steps'] !== undefined || values['cpt-lr'] !== undefined) &&
+      !methods.some((m) => m.startsWith('cpt'))
+    )
+      throw new UsageError('--cpt-steps and --cpt-lr apply only to cpt-full and cpt-midupper');
     let shard = null;
     try {
       shard = values.shard === undefined ? null : parseShard(values.shard);
