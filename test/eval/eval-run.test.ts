@@ -3,14 +3,14 @@
 // the weights as they were (checksum-verified restores); shards 0/2 and 1/2 merge into exactly the records and
 // summaries of the unsharded run; mergeResults refuses foreign, missing and repeated shards.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020';
 import schema from '../../schemas/eval-result.schema.json';
 import { shippedAssets } from '../../server/common/paths';
-import { quietContext } from '../../server/jobs/context';
+import { JobCancelled, quietContext } from '../../server/jobs/context';
 import { type EvalRunParams, evalRunJob, resultFileName } from '../../server/jobs/eval-run';
 import type { EvalRunResult } from '../../server/runtime/eval/result';
 import { summarizeRecords } from '../../server/runtime/eval/result';
@@ -43,6 +43,21 @@ const run = (params: Partial<EvalRunParams>) =>
   );
 
 describe('propmend eval on the shipped model', () => {
+  test('a cancelled evaluation stops with JobCancelled and writes nothing', async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    const out = join(work, 'cancelled');
+    await assert.rejects(
+      evalRunJob(
+        { datasets: [validation], modelDir: model, methods: ['base'], outDir: out },
+        runtime,
+        quietContext(aborted.signal),
+      ),
+      (e) => e instanceof JobCancelled,
+    );
+    assert.ok(!existsSync(out));
+  });
+
   test('a run of several methods writes a schema-valid result with one record per question and method', async () => {
     const out = join(work, 'out', 'several');
     const methods = ['base', 'prepend', 'cpt-midupper', 'propmend'];
