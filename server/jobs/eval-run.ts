@@ -191,6 +191,9 @@ export async function evalRunJob(
   ];
   let claimed: ReturnType<typeof claimResult> | undefined;
   if (params.outDir !== undefined) {
+    const dir = resolve(params.outDir);
+    if (existsSync(dir) && !statSync(dir).isDirectory())
+      throw new JobInputError(`--out ${dir} is not a folder; give a folder for the result file`);
     const file = join(resolve(params.outDir), resultFileName(methods, shard));
     claimed = claimResult({ file, ...(params.force !== undefined ? { force: params.force } : {}) }, inputs);
   }

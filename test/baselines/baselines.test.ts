@@ -10,13 +10,14 @@ import { after, before, describe, test } from 'node:test';
 import { shippedAssets } from '../../server/common/paths';
 import { loadTokenizer, type TextTokenizer } from '../../server/common/tokenizer';
 import { type Instance, parseJsonl, readInstanceFile } from '../../server/dataset/index';
-import { continuedPretraining, cptParameters, midUpperLayers } from '../../server/runtime/baselines/cpt';
+import { continuedPretraining, cptParameters } from '../../server/runtime/baselines/cpt';
 import { Baselines, parseBaselineMethod, prependPrompt } from '../../server/runtime/baselines/index';
 import { MEMIT_DEFAULTS, memitLayers } from '../../server/runtime/baselines/memit';
 import { captureForward } from '../../server/runtime/baselines/memit-graphs';
 import { memitRequests } from '../../server/runtime/baselines/memit-requests';
 import { computeKeyStatistics } from '../../server/runtime/baselines/memit-stats';
 import { weightsChecksum } from '../../server/runtime/baselines/weights';
+import { presetLayers } from '../../server/runtime/edit/layers';
 import { exactMatch } from '../../server/runtime/eval/answers';
 import type { LanguageModel } from '../../server/runtime/models/language-model';
 import { loadLanguageModel } from '../../server/runtime/models/load';
@@ -177,9 +178,9 @@ describe('baselines on the shipped model', () => {
 
   test('CPT lowers the fact loss, changes only its scope, and restores the weights bit for bit', async () => {
     const fact = 'Hioltheth Thastas was born in Pluethdrem.';
-    assert.deepEqual(midUpperLayers(4), [2]);
-    assert.deepEqual(midUpperLayers(16), [10, 11, 12]);
-    assert.deepEqual(midUpperLayers(28), [18, 19, 20, 21, 22]);
+    // cpt-midupper trains the PropMEND mid-upper preset: layer 2 of the shipped model (Llama-1B 10-12).
+    assert.deepEqual(presetLayers('mid-upper', 4), [2]);
+    assert.deepEqual([...new Set(cptParameters(model, 'mid-upper').map((n) => n.split('.')[2]))], ['2']);
     const checksum = weightsChecksum(model);
     const scope = cptParameters(model, 'mid-upper');
     const outside = [...model.weights.keys()].find((n) => !scope.includes(n)) as string;

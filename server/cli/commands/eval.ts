@@ -11,7 +11,7 @@ import type { Interval } from '../../runtime/eval/metrics';
 import type { SummaryRow } from '../../runtime/eval/result';
 import { EVAL_METHODS, HYPERNET_METHODS, type HypernetMethod } from '../../runtime/eval/run-methods';
 import { parseShard, ShardError } from '../../runtime/eval/shards';
-import { type CliCommand, numberFlag, parseFlags, UsageError } from '../command';
+import { type CliCommand, CliError, numberFlag, parseFlags, UsageError } from '../command';
 import { runJob } from '../job-io';
 import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE } from '../model-args';
 import { printReports } from './check';
@@ -139,7 +139,7 @@ ${SEQUENTIAL_USAGE}`,
     if (methods.length === 0) throw new UsageError(`give --method M[,M...] (${EVAL_METHODS.join(', ')})`);
     const unknown = methods.find((m) => !(EVAL_METHODS as readonly string[]).includes(m));
     if (unknown !== undefined)
-      throw new UsageError(`unknown method "${unknown}"; use one of ${EVAL_METHODS.join(', ')}`);
+      throw new CliError(`unknown method "${unknown}"; use one of ${EVAL_METHODS.join(', ')} in --method`, 2);
     if (values.stats !== undefined && !STATS_MODES.includes(values.stats as StatsMode))
       throw new UsageError(`--stats must be one of ${STATS_MODES.join(', ')}, got "${values.stats}"`);
     if (values.force && values.out === undefined) throw new UsageError('--force applies only with --out DIR');
@@ -148,6 +148,15 @@ ${SEQUENTIAL_USAGE}`,
     if (values['memit-corpus'] !== undefined && !methods.includes('memit'))
       throw new UsageError('--memit-corpus applies only with --method memit');
     const hypernets = hypernetFlags(values.hypernet ?? [], methods);
+    const usesHypernet = methods.some((m) => (HYPERNET_METHODS as readonly string[]).includes(m));
+    for (const flag of ['stats', 'edit-lr-scale'] as const)
+      if (values[flag] !== undefined && !usesHypernet)
+        throw new UsageError(`--${flag} applies only to ${HYPERNET_METHODS.join(' and ')}`);
+    if (
+      (values['cpt-steps'] !== undefined || values['cpt-lr'] !== undefined) &&
+      !methods.some((m) => m.startsWith('cpt'))
+    )
+      throw new UsageError('--cpt-steps and --cpt-lr apply only to cpt-full and cpt-midupper');
     let shard = null;
     try {
       shard = values.shard === undefined ? null : parseShard(values.shard);

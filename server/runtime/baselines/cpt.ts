@@ -3,6 +3,7 @@
 // (`cpt-midupper`), changing the host weights in place; the caller evaluates, then restores them bit for bit.
 // Gradients come from the runtime's lossGradients; the optimiser is train/adamw.ts.
 import type { TextTokenizer } from '../../common/tokenizer';
+import { presetLayers } from '../edit/layers';
 import type { LanguageModel } from '../models/language-model';
 import { MLP_MODULES, mlpLinearName } from '../models/transformer';
 import { padLeft } from '../tasks/batch';
@@ -39,23 +40,10 @@ const CPT_ADAMW: AdamWConfig = {
   noDecay: () => true,
 };
 
-/**
- * The `mid-upper` layers, by the rule of the PropMEND presets (issue 10): the reference's Llama-3.2-1B range
- * 10-12 of 16 layers (Qwen2.5-1.5B: 18-22 of 28) scaled to L layers as start = floor(10 L / 16),
- * end = max(start, floor(13 L / 16) - 1). The shipped 4-layer model gets [2]. Defined here until the
- * presets of server/runtime/edit/ are on main; the two must agree.
- */
-export function midUpperLayers(numLayers: number): number[] {
-  if (numLayers === 28) return [18, 19, 20, 21, 22];
-  const start = Math.min(numLayers - 1, Math.floor((10 * numLayers) / 16));
-  const end = Math.min(numLayers - 1, Math.max(start, Math.floor((13 * numLayers) / 16) - 1));
-  return Array.from({ length: end - start + 1 }, (_, i) => start + i);
-}
-
 /** The parameters a CPT scope trains, by HF name. */
 export function cptParameters(model: LanguageModel, scope: CptScope): string[] {
   if (scope === 'full') return [...model.weights.keys()].sort();
-  return midUpperLayers(model.config.numLayers).flatMap((l) =>
+  return presetLayers('mid-upper', model.config.numLayers).flatMap((l) =>
     MLP_MODULES.map((m) => `${mlpLinearName(l, m)}.weight`),
   );
 }

@@ -65,6 +65,7 @@ export async function answerPrompts(
   tokenizer: TextTokenizer,
   items: readonly PromptToAnswer[],
   edit?: LowRankEdit,
+  signal?: AbortSignal,
 ): Promise<PromptAnswer[]> {
   if (items.length === 0) return [];
   const rows = items.map((q) => ({
@@ -75,8 +76,9 @@ export async function answerPrompts(
   const generated = await generateGreedy(
     model,
     rows.map((r) => r.prompt),
-    { maxNewTokens: longest + 2, batchSize: BATCH, ...(edit ? { edit } : {}) },
+    { maxNewTokens: longest + 2, batchSize: BATCH, ...(edit ? { edit } : {}), ...(signal ? { signal } : {}) },
   );
+  signal?.throwIfAborted();
   const logprobs = await goldMeanLogprobs(model, rows, edit);
   return generated.map((g, i) => ({
     prediction: cutAtStop(tokenizer.decode(g.ids, { skipSpecialTokens: true }), ['\n']).trim(),

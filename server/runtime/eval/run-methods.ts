@@ -117,22 +117,23 @@ function scaled(edit: LowRankEdit, scale: number): LowRankEdit {
   );
 }
 
-/** Answers `questions` with each item's prompt rewrite, all items in one batch (no weight change). */
+/**
+ * Answers each item's questions with its prompt rewrite (no weight change), one batch per item: an
+ * instance's numbers then depend on that instance alone, not on which others share its batch (padding
+ * changes float sums in the last bits), so shards reproduce the unsharded run exactly.
+ */
 async function answerAll(
   model: LanguageModel,
   tokenizer: TextTokenizer,
   perItem: readonly ItemQuestion[][],
   prompt: (itemIndex: number, question: string) => string,
+  signal?: AbortSignal,
 ): Promise<PromptAnswer[][]> {
-  const flat = perItem.flatMap((qs, i) =>
-    qs.map((q) => ({ prompt: prompt(i, q.question), answer: q.answer })),
-  );
-  const answers = await answerPrompts(model, tokenizer, flat);
   const out: PromptAnswer[][] = [];
-  let at = 0;
-  for (const qs of perItem) {
-    out.push(answers.slice(at, at + qs.length));
-    at += qs.length;
+  for (const [i, qs] of perItem.entries()) {
+    signal?.throwIfAborted();
+    const asked = qs.map((q) => ({ prompt: prompt(i, q.question), answer: q.answer }));
+    out.push(await answerPrompts(model, tokenizer, asked, undefined, signal));
   }
   return out;
 }
@@ -156,7 +157,7 @@ export async function runMethods(
   const seconds: Record<string, number> = {};
   const settings: Record<string, unknown> = {};
   const t0 = performance.now();
-  const before = await answerAll(model, tokenizer, perItem, (_i, q) => q);
+  const before = await answerAll(model, tokenizer, perItem, (_i, q) => q, options.signal);
   seconds.before = (performance.now() - t0) / 1000;
   const after = new Map<EvalMethod, PromptAnswer[][]>();
   const statsCtx = {
@@ -178,14 +179,20 @@ export async function runMethods(
       }
     } else if (method === 'prepend') {
       settings.prepend = { format: PREPEND_FORMAT };
-      const got = await answerAll(model, tokenizer, perItem, (i, q) => {
-        const fact = items[i]?.instance.fact;
-        if (fact === undefined)
-          throw new BaselineInputError(
-            `${items[i]?.instance.id ?? 'an instance'} has no "fact"; prepend needs one`,
-          );
-        return prependPrompt(fact, q);
-      });
+      const got = await answerAll(
+        model,
+        tokenizer,
+        perItem,
+        (i, q) => {
+          const fact = items[i]?.instance.fact;
+          if (fact === undefined)
+            throw new BaselineInputError(
+              `${items[i]?.instance.id ?? 'an instance'} has no "fact"; prepend needs one`,
+            );
+          return prependPrompt(fact, q);
+        },
+        options.signal,
+      );
       for (const a of got) {
         answers.push(a);
         tick();
