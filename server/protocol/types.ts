@@ -22,9 +22,19 @@ export type EvalMethodName = (typeof EVAL_METHODS)[number];
 export const QUESTION_KINDS = ['verbatim', 'nonverbatim', 'locality'] as const;
 export type QuestionKind = (typeof QUESTION_KINDS)[number];
 
+/**
+ * Long requests (loadModel, applyEdit, evaluate, exportModel) take an optional client-chosen token; their
+ * `propmend/progress` notifications carry it (LSP's workDoneToken pattern). Without one, no progress is sent.
+ */
+export interface WithProgress {
+  readonly progressToken?: ProgressToken;
+}
+
+export type ProgressToken = number | string;
+
 // ---- loading a model -------------------------------------------------------------------------------------
 
-export interface LoadModelParams {
+export interface LoadModelParams extends WithProgress {
   /** Absolute path of a Hugging Face model folder (config.json, *.safetensors, tokenizer.json). */
   readonly folder: string;
   /** Default `cpu`. */
@@ -67,7 +77,7 @@ export type InstanceSource =
       readonly id?: string;
     };
 
-export interface ApplyEditParams {
+export interface ApplyEditParams extends WithProgress {
   readonly source: InstanceSource;
   /** Default `propmend`; for a spec, the method of the shipped hypernetwork when the spec names none. */
   readonly method?: EditMethodName;
@@ -147,7 +157,7 @@ export interface SavePatchResult {
   readonly path: string;
 }
 
-export interface ExportModelParams {
+export interface ExportModelParams extends WithProgress {
   /** New model folder with every patch of the stack merged into the weights; never the model's own folder. */
   readonly out: string;
   readonly force?: boolean;
@@ -163,7 +173,7 @@ export interface ExportModelResult {
 /** An instance (as for edits) or every instance of a dataset file. */
 export type EvalSource = InstanceSource | { readonly kind: 'dataset'; readonly file: string };
 
-export interface EvaluateParams {
+export interface EvaluateParams extends WithProgress {
   readonly source: EvalSource;
   /** Default: all of EVAL_METHODS. Each instance is edited alone from the original weights (patches unused). */
   readonly methods?: readonly EvalMethodName[];
@@ -207,8 +217,8 @@ export interface StatusResult {
 }
 
 export interface ProgressParams {
-  /** The JSON-RPC id of the request the progress belongs to. */
-  readonly requestId: number | string;
+  /** The `progressToken` of the request the progress belongs to. */
+  readonly token: ProgressToken;
   readonly method: string;
   /** 0..1, never decreasing within a request. */
   readonly fraction: number;

@@ -11,6 +11,7 @@ import {
   type InstanceSource,
   type LoadModelParams,
   type ProgressParams,
+  type ProgressToken,
   type RevertParams,
   RUNTIME_PROVIDERS,
   type SavePatchParams,
@@ -76,6 +77,12 @@ function integer(v: unknown, field: string, min: number): number {
   return v;
 }
 
+function progressToken(o: Record<string, unknown>): ProgressToken | undefined {
+  const t = o.progressToken;
+  if (t === undefined || typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t))) return t;
+  throw new Bad('progressToken', `progressToken must be a number or a string, got ${show(t)}`);
+}
+
 function boolean(v: unknown, field: string): boolean {
   if (typeof v !== 'boolean') throw new Bad(field, `${field} must be true or false, got ${show(v)}`);
   return v;
@@ -109,11 +116,12 @@ function instanceSource(v: unknown, field: string, allowDataset: boolean): EvalS
 export function checkLoadModelParams(v: unknown): Checked<LoadModelParams> {
   return checked(() => {
     const o = object(v, 'params');
-    onlyKeys(o, '', ['folder', 'provider', 'threads']);
+    onlyKeys(o, '', ['folder', 'provider', 'threads', 'progressToken']);
     return defined({
       folder: text(o.folder, 'folder'),
       provider: optional(o.provider, (p) => oneOf(p, 'provider', RUNTIME_PROVIDERS)),
       threads: optional(o.threads, (t) => integer(t, 'threads', 1)),
+      progressToken: progressToken(o),
     });
   });
 }
@@ -121,11 +129,12 @@ export function checkLoadModelParams(v: unknown): Checked<LoadModelParams> {
 export function checkApplyEditParams(v: unknown): Checked<ApplyEditParams> {
   return checked(() => {
     const o = object(v, 'params');
-    onlyKeys(o, '', ['source', 'method', 'hypernet']);
+    onlyKeys(o, '', ['source', 'method', 'hypernet', 'progressToken']);
     return defined({
       source: instanceSource(o.source, 'source', false) as InstanceSource,
       method: optional(o.method, (m) => oneOf(m, 'method', EDIT_METHODS)),
       hypernet: optional(o.hypernet, (h) => text(h, 'hypernet')),
+      progressToken: progressToken(o),
     });
   });
 }
@@ -149,7 +158,7 @@ export function checkNoParams(v: unknown): Checked<Record<string, never>> {
 export function checkEvaluateParams(v: unknown): Checked<EvaluateParams> {
   return checked(() => {
     const o = object(v, 'params');
-    onlyKeys(o, '', ['source', 'methods', 'limit']);
+    onlyKeys(o, '', ['source', 'methods', 'limit', 'progressToken']);
     let methods: EvaluateParams['methods'];
     if (o.methods !== undefined) {
       if (!Array.isArray(o.methods) || o.methods.length === 0)
@@ -160,6 +169,7 @@ export function checkEvaluateParams(v: unknown): Checked<EvaluateParams> {
       source: instanceSource(o.source, 'source', true),
       methods,
       limit: optional(o.limit, (l) => integer(l, 'limit', 1)),
+      progressToken: progressToken(o),
     });
   });
 }
@@ -179,29 +189,28 @@ export function checkSavePatchParams(v: unknown): Checked<SavePatchParams> {
 export function checkExportModelParams(v: unknown): Checked<ExportModelParams> {
   return checked(() => {
     const o = object(v, 'params');
-    onlyKeys(o, '', ['out', 'force']);
-    return defined({ out: text(o.out, 'out'), force: optional(o.force, (f) => boolean(f, 'force')) });
+    onlyKeys(o, '', ['out', 'force', 'progressToken']);
+    return defined({
+      out: text(o.out, 'out'),
+      force: optional(o.force, (f) => boolean(f, 'force')),
+      progressToken: progressToken(o),
+    });
   });
 }
 
 export function checkProgressParams(v: unknown): Checked<ProgressParams> {
   return checked(() => {
     const o = object(v, 'params');
-    onlyKeys(o, '', ['requestId', 'method', 'fraction', 'message']);
-    if (typeof o.requestId !== 'number' && typeof o.requestId !== 'string')
+    onlyKeys(o, '', ['token', 'method', 'fraction', 'message']);
+    if (typeof o.token !== 'number' && typeof o.token !== 'string')
       throw new Bad(
-        'requestId',
-        `requestId must be the request's id (number or string), got ${show(o.requestId)}`,
+        'token',
+        `token must be the request's progressToken (number or string), got ${show(o.token)}`,
       );
     if (typeof o.fraction !== 'number' || !(o.fraction >= 0 && o.fraction <= 1))
       throw new Bad('fraction', `fraction must be a number in 0..1, got ${show(o.fraction)}`);
     if (typeof o.message !== 'string')
       throw new Bad('message', `message must be a string, got ${show(o.message)}`);
-    return {
-      requestId: o.requestId,
-      method: text(o.method, 'method'),
-      fraction: o.fraction,
-      message: o.message,
-    };
+    return { token: o.token, method: text(o.method, 'method'), fraction: o.fraction, message: o.message };
   });
 }

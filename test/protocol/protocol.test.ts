@@ -48,7 +48,12 @@ function rejects<T>(check: (v: unknown) => Checked<T>, value: unknown, field: st
 }
 
 test('every request parameter shape survives JSON and its validator unchanged', () => {
-  roundTrip(checkLoadModelParams, { folder: '/m/tiny', provider: 'cpu', threads: 1 });
+  roundTrip(checkLoadModelParams, {
+    folder: '/m/tiny',
+    provider: 'cpu',
+    threads: 1,
+    progressToken: 'load-1',
+  });
   roundTrip(checkLoadModelParams, { folder: '/m/tiny' });
   roundTrip(checkApplyEditParams, { source: { kind: 'spec', file: '/w/a.edit.json' } });
   roundTrip(checkApplyEditParams, {
@@ -67,7 +72,8 @@ test('every request parameter shape survives JSON and its validator unchanged', 
   });
   roundTrip(checkSavePatchParams, { id: 'p1', path: '/w/a.edit.safetensors', force: true });
   roundTrip(checkExportModelParams, { out: '/w/edited' });
-  roundTrip(checkProgressParams, { requestId: 7, method: 'propmend/applyEdit', fraction: 0.5, message: 'x' });
+  roundTrip(checkExportModelParams, { out: '/w/edited', force: true, progressToken: 3 });
+  roundTrip(checkProgressParams, { token: 7, method: 'propmend/applyEdit', fraction: 0.5, message: 'x' });
 });
 
 test('bad parameters are refused naming the field and the valid values', () => {
@@ -115,13 +121,19 @@ test('bad parameters are refused naming the field and the valid values', () => {
   );
   rejects(checkSavePatchParams, { id: 'p1', path: '/a', force: 'yes' }, 'force', /true or false/);
   rejects(checkNoParams, { all: true }, 'all', /valid: none/);
+  rejects(checkProgressParams, { token: 1, method: 'm', fraction: 1.5, message: '' }, 'fraction', /0\.\.1/);
   rejects(
     checkProgressParams,
-    { requestId: 1, method: 'm', fraction: 1.5, message: '' },
-    'fraction',
-    /0\.\.1/,
+    { token: null, method: 'm', fraction: 1, message: '' },
+    'token',
+    /progressToken/,
   );
-  rejects(checkProgressParams, { requestId: null, method: 'm', fraction: 1, message: '' }, 'requestId', /id/);
+  rejects(
+    checkApplyEditParams,
+    { source: { kind: 'spec', file: '/a' }, progressToken: { id: 1 } },
+    'progressToken',
+    /number or a string/,
+  );
 });
 
 test('results are plain data: a JSON round trip gives them back unchanged', () => {
