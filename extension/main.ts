@@ -1,10 +1,37 @@
 // The VS Code extension entry: wires the parts and pushes their disposables. Activation does no model work
-// and starts no runtime: the dataset checker (checker.ts) starts here, everything else on first use.
+// and starts no runtime: the dataset checker (checker.ts) starts here, the runtime sidecar on first use.
 // Owns activation only; it must not import server code (servers are separate processes).
-import type { ExtensionContext } from 'vscode';
+import { type ExtensionContext, languages, window } from 'vscode';
 import { startChecker } from './checker';
+import { registerCommands } from './commands';
+import { registerDiffSerializer } from './diff-panel';
+import { InlineResults } from './inline-results';
+import type { RuntimeAccess } from './runtime-client';
+import { DatasetTests } from './test-explorer';
 
 export async function activate(context: ExtensionContext): Promise<void> {
+  // The editing loop (commands, diff panel, inline results, Test Explorer) over the runtime sidecar.
+  const log = window.createOutputChannel('PropMEND Runtime', { log: true });
+  const runtime: RuntimeAccess = () => {
+    void window.showWarningMessage('PropMEND: the runtime sidecar is not wired into this build yet');
+    return undefined;
+  };
+  const inline = new InlineResults();
+  context.subscriptions.push(
+    log,
+    inline,
+    languages.registerCodeLensProvider(
+      [
+        { scheme: 'file', pattern: '**/*.ripple.jsonl' },
+        { scheme: 'file', pattern: '**/*.edit.json' },
+      ],
+      inline,
+    ),
+    registerDiffSerializer(context),
+    new DatasetTests(runtime, inline),
+    ...registerCommands({ context, runtime, inline, log: (line) => log.info(line) }),
+  );
+  // The dataset checker (language server).
   await startChecker(context);
 }
 

@@ -2,10 +2,13 @@
 // when wrong) and its hover, the CodeLens line over each instance, and which results a text change makes
 // stale. Plain data; extension/inline-results.ts turns these into decorations. Must not import `vscode`.
 import type { DiffRow } from '../../webviews/diff/messages';
-import type { LocatedInstance } from './question-locations';
+import type { LocatedInstance, LocatedQuestion } from './question-locations';
+
+/** `InlineResult.character` for "after the last character of the line". */
+export const END_OF_LINE = -1;
 
 export interface InlineResult {
-  /** Where the text goes: the end of the question object. */
+  /** Where the text goes: after the question's object on a shared line, else END_OF_LINE. */
   readonly line: number;
   readonly character: number;
   readonly ok: boolean | null;
@@ -40,17 +43,30 @@ export function hoverText(row: DiffRow, method: string): string {
   ].join('\n');
 }
 
-/** One result per row that has a location in this file. */
-export function inlineResults(rows: readonly DiffRow[], file: string, method: string): InlineResult[] {
+/**
+ * One result per row that has a location in this file. In a dataset every question of an instance shares
+ * one line, so the text goes right after the question's object; in an edit spec at the end of its line.
+ */
+export function inlineResults(
+  rows: readonly DiffRow[],
+  file: string,
+  method: string,
+  questions: readonly LocatedQuestion[] = [],
+): InlineResult[] {
+  const sharedLine = file.endsWith('.ripple.jsonl');
   return rows
     .filter((r) => r.location?.file === file)
-    .map((r) => ({
-      line: r.location?.line ?? 0,
-      character: r.location?.character ?? 0,
-      ok: r.correctAfter,
-      text: inlineText(r),
-      hover: hoverText(r, method),
-    }));
+    .map((r) => {
+      const line = r.location?.line ?? 0;
+      const q = questions.find((x) => x.line === line && x.character === r.location?.character);
+      return {
+        line,
+        character: sharedLine && q ? q.endCharacter : END_OF_LINE,
+        ok: r.correctAfter,
+        text: inlineText(r),
+        hover: hoverText(r, method),
+      };
+    });
 }
 
 /** A text change: lines `startLine..endLine` (0-based, inclusive) were replaced by `newLines` lines. */

@@ -49,8 +49,11 @@ test('every command the extension registers is contributed with a title', () => 
       const path = join(dir, e.name);
       if (e.isDirectory()) walk(path);
       else if (e.name.endsWith('.ts'))
-        for (const m of readFileSync(path, 'utf8').matchAll(/registerCommand\(\s*'([^']+)'/g))
-          registered.add(m[1] as string);
+        // registerCommand('id', ...) and the command table's `'propmend.id': (arg) => ...` entries.
+        for (const m of readFileSync(path, 'utf8').matchAll(
+          /registerCommand\(\s*'([^']+)'|'(propmend\.\w+)': \(/g,
+        ))
+          registered.add((m[1] ?? m[2]) as string);
     }
   };
   walk(join(root, 'extension'));
@@ -59,4 +62,5 @@ test('every command the extension registers is contributed with a title', () => 
     assert.ok(contributed.has(id), `${id} is registered but not contributed`);
   }
   for (const [id, title] of contributed) assert.ok(title.length > 3, `${id} has no title`);
+  assert.ok(registered.size >= 11, [...registered].join(', '));
 });

@@ -6,7 +6,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { buildDiffReport, changeOf, matchQuestions } from '../../extension/views/diff-report';
-import { afterChange, inlineResults, instanceLenses } from '../../extension/views/inline-results';
+import {
+  afterChange,
+  END_OF_LINE,
+  inlineResults,
+  instanceLenses,
+} from '../../extension/views/inline-results';
 import { locateDataset, locateSpec } from '../../extension/views/question-locations';
 import { testTree } from '../../extension/views/test-tree';
 import type { ApplyEditResult, QuestionRecord } from '../../server/protocol';
@@ -163,6 +168,23 @@ test('inline results: ✓ when right after, ✗ with the answer when wrong; stal
     /gold `Tessel`[\s\S]*before `Sarnow` \(wrong\) → after `Sarnow` \(wrong\)/,
   );
   assert.deepEqual(inlineResults(report.rows, '/elsewhere.json', 'propmend'), []);
+  assert.ok(
+    inline.every((r) => r.character === END_OF_LINE),
+    'a spec puts each result at its line end',
+  );
+  // A dataset line holds every question: each result goes right after its question object.
+  const file = '/ws/train.ripple.jsonl';
+  const instance = locateDataset(datasetText)[0];
+  const rows = instance?.questions.map((x, i) => ({
+    ...(report.rows[i] as (typeof report.rows)[number]),
+    location: { file, line: x.line, character: x.character },
+  }));
+  const onLine = inlineResults(rows ?? [], file, 'propmend', instance?.questions);
+  const line0 = datasetText.split('\n')[0] as string;
+  assert.deepEqual(
+    onLine.map((r) => line0.slice(r.character, r.character + 2)),
+    [',{', ',{', '],', ']}'],
+  );
   const at = [{ line: 2 }, { line: 5 }, { line: 9 }];
   assert.deepEqual(afterChange(at, { startLine: 5, endLine: 5, newLines: 1 }), [{ line: 2 }, { line: 9 }]);
   assert.deepEqual(afterChange(at, { startLine: 3, endLine: 3, newLines: 3 }), [
@@ -231,4 +253,64 @@ test('extension/views and the webviews never import vscode', () => {
   walk(join(root, 'extension', 'views'));
   walk(join(root, 'webviews'));
   assert.deepEqual(offenders, []);
+});
+
+test('the diff page: a strict CSP, scripts only by nonce, nothing remote or inline', async () => {
+  const { diffHtml } = await import('../../extension/views/diff-html');
+  const html = diffHtml('https://r/diff.js', 'https://r/el.js', 'https://r/diff.css', 'https://r', 'N0nce');
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+  assert.equal(
+    csp,
+    "default-src 'none'; script-src 'nonce-N0nce'; style-src https://r; font-src https://r; img-src https://r",
+  );
+  const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1] ?? '');
+  assert.equal(scripts.length, 2);
+  for (const s of scripts) assert.match(s, /nonce="N0nce".*src="https:\/\/r\//);
+  assert.doesNotMatch(html, /style="|<style|unsafe-inline|http:\/\//);
+});
+
+test('evaluation summary: a line per method with the counts behind each rate; failures read as one line', async () => {
+  const { evalSummary } = await import('../../extension/views/eval-summary');
+  const { describeFailure } = await import('../../extension/runtime-client');
+  const line = evalSummary(
+    {
+      file: '/ws/train.ripple.jsonl',
+      elapsed_ms: 2345,
+      results: [
+        {
+          method: 'propmend',
+          n_instances: 1,
+          efficacy_verbatim: 2 / 3,
+          efficacy_nonverbatim: 0.5,
+          specificity: 1,
+          n_questions: { verbatim: 3, nonverbatim: 6, locality: 0 },
+        },
+      ],
+    },
+    'train.ripple.jsonl:1',
+  );
+  assert.equal(
+    line,
+    'train.ripple.jsonl:1 (1 instance, 2.3 s): propmend: verbatim 66.7% of 3, non-verbatim 50.0% of 6, specificity n/a',
+  );
+  assert.deepEqual(describeFailure({ code: -32800, message: 'Request cancelled' }), {
+    cancelled: true,
+    message: 'cancelled; nothing changed',
+  });
+  assert.deepEqual(describeFailure({ code: 1002, message: 'no model is loaded; run Select Model' }), {
+    cancelled: false,
+    message: 'NoModel: no model is loaded; run Select Model',
+  });
+  assert.deepEqual(
+    describeFailure({
+      code: 1001,
+      message: 'x.edit.json: "fact" is missing',
+      data: { file: '/ws/x.edit.json' },
+    }),
+    {
+      cancelled: false,
+      message: 'x.edit.json: "fact" is missing',
+      file: '/ws/x.edit.json',
+    },
+  );
 });
