@@ -10,6 +10,7 @@ import type { RuntimeAccess } from './runtime-client';
 import { DatasetTests } from './test-explorer';
 
 export async function activate(context: ExtensionContext): Promise<void> {
+  const started = performance.now();
   // The editing loop (commands, diff panel, inline results, Test Explorer) over the runtime sidecar.
   const log = window.createOutputChannel('PropMEND Runtime', { log: true });
   const runtime: RuntimeAccess = () => {
@@ -32,7 +33,11 @@ export async function activate(context: ExtensionContext): Promise<void> {
     ...registerCommands({ context, runtime, inline, log: (line) => log.info(line) }),
   );
   // The dataset checker (language server).
-  await startChecker(context);
+  const client = await startChecker(context);
+  // Measured for the README: activation only registers and starts the language server's process.
+  log.info(
+    `activated in ${(performance.now() - started).toFixed(0)} ms (checker ${client ? 'started' : 'failed'}; no model loaded, no runtime started)`,
+  );
 }
 
 export async function deactivate(): Promise<void> {
