@@ -1,7 +1,7 @@
-// One build for every bundle of the project: the VS Code extension, the language server, the `propmend` CLI
-// and its launcher's supervisor, and the webviews (browser platform, into dist/webviews/ with their CSS and
-// @vscode-elements/elements' self-contained bundle, the only folder a webview may load from). Each bundle
-// has its own options object (docs/architecture.md, "Where the next parts go").
+// One build for every bundle of the project: the VS Code extension, the language server, the `propmend` CLI,
+// its launcher's supervisor, the runtime sidecar, and the webviews (browser platform, into dist/webviews/
+// with their CSS and @vscode-elements/elements' self-contained bundle, the only folder a webview may load
+// from). Each bundle has its own options object (docs/architecture.md, "Where the next parts go").
 // Type-checking is not done here: `npm run check-types` runs tsc separately.
 // Usage: node esbuild.js [--watch] [--production] [--quiet]
 const esbuild = require('esbuild');
@@ -49,6 +49,18 @@ const bundles = {
   cli: {
     ...common,
     entryPoints: { cli: 'server/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+  },
+  // The runtime sidecar the extension starts (`node dist/sidecar.js`): JSON-RPC on stdio, one process with no
+  // supervisor in between, so a kill reaches the process that holds the model. `propmend serve --stdio` runs
+  // the same code from the CLI bundle.
+  sidecar: {
+    ...common,
+    entryPoints: { sidecar: 'server/sidecar/entry.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -3,7 +3,6 @@
 // protocol's tables agree with the runtime's. Owns no product code.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EVAL_METHODS as JOB_EVAL_METHODS } from '../../server/jobs/edit-eval';
 import * as protocol from '../../server/protocol';
 import {
   type ApplyEditResult,
@@ -219,7 +218,11 @@ test('method names are unique propmend/… names; tables agree with the runtime'
     assert.match(m, /^propmend\/[a-z][A-Za-z]+$/);
   assert.deepEqual([...RUNTIME_PROVIDERS], [...EXECUTION_PROVIDERS]);
   assert.deepEqual([...EDIT_METHODS].sort(), [...PATCH_METHODS].sort());
-  assert.deepEqual([...EVAL_METHODS], [...JOB_EVAL_METHODS]);
+  assert.deepEqual(
+    [...EVAL_METHODS].sort(),
+    ['base', ...EDIT_METHODS].sort(),
+    'evaluation: the base model and each edit method',
+  );
   const codes = Object.values(RuntimeErrorCode);
   assert.equal(new Set(codes).size, codes.length, 'error codes are distinct');
   assert.equal(runtimeErrorName(RuntimeErrorCode.InputError), 'InputError');
