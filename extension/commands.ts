@@ -18,6 +18,7 @@ import {
   EvaluateRequest,
   ExportModelRequest,
   ListPatchesRequest,
+  type LoadModelParams,
   LoadModelRequest,
   RevertAllRequest,
   RevertRequest,
@@ -33,6 +34,7 @@ import {
   type RuntimeAccess,
   type RuntimeClient,
   type RuntimeRequestOptions,
+  withModel,
 } from './runtime-client';
 import { buildDiffReport } from './views/diff-report';
 import { type EditTarget, editTarget } from './views/edit-target';
@@ -164,7 +166,12 @@ async function applyEdit(deps: CommandDeps, arg: unknown): Promise<void> {
   const target = await resolveTarget(arg);
   if (!target) return;
   const result = await underProgress(deps, `Apply Edit (${target.label})`, (rt, options) =>
-    rt.request(ApplyEditRequest, { source: target.source }, options),
+    withModel(
+      rt,
+      () => chosenModel(deps.context),
+      () => rt.request(ApplyEditRequest, { source: target.source }, options),
+      options,
+    ),
   );
   if (!result) return;
   setHasEdits(result.patch.position);
@@ -207,7 +214,12 @@ async function evaluate(deps: CommandDeps, arg: unknown): Promise<void> {
   const target = await resolveTarget(arg);
   if (!target) return;
   const result = await underProgress(deps, `Evaluate Instance (${target.label})`, (rt, options) =>
-    rt.request(EvaluateRequest, { source: target.source, methods: ['base', 'propmend'] }, options),
+    withModel(
+      rt,
+      () => chosenModel(deps.context),
+      () => rt.request(EvaluateRequest, { source: target.source, methods: ['base', 'propmend'] }, options),
+      options,
+    ),
   );
   if (!result) return;
   const line = evalSummary(result, target.label);
@@ -284,9 +296,21 @@ async function exportModel(deps: CommandDeps): Promise<void> {
     void window.showInformationMessage(`PropMEND: exported ${result.patches} edit(s) into ${result.out}`);
 }
 
-function provider(deps: CommandDeps): RuntimeProvider {
-  const p = deps.context.globalState.get<string>(PROVIDER_KEY);
+function providerOf(context: ExtensionContext): RuntimeProvider {
+  const p = context.globalState.get<string>(PROVIDER_KEY);
   return (RUNTIME_PROVIDERS as readonly string[]).includes(p ?? '') ? (p as RuntimeProvider) : 'cpu';
+}
+
+function provider(deps: CommandDeps): RuntimeProvider {
+  return providerOf(deps.context);
+}
+
+/** The model a dataset instance is edited on: the one chosen with Select Model, else the shipped one. */
+export function chosenModel(context: ExtensionContext): LoadModelParams {
+  const folder =
+    context.workspaceState.get<string>(MODEL_KEY) ??
+    context.asAbsolutePath(join('assets', 'models', 'tiny-world'));
+  return { folder, provider: providerOf(context) };
 }
 
 async function loadModel(deps: CommandDeps, folder: string): Promise<void> {

@@ -3,7 +3,7 @@
 // Owns activation only; it must not import server code (servers are separate processes).
 import { type ExtensionContext, languages, window } from 'vscode';
 import { startChecker } from './checker';
-import { registerCommands } from './commands';
+import { chosenModel, registerCommands } from './commands';
 import { registerDiffSerializer } from './diff-panel';
 import { InlineResults } from './inline-results';
 import type { RuntimeAccess } from './runtime-client';
@@ -29,7 +29,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
       inline,
     ),
     registerDiffSerializer(context),
-    new DatasetTests(runtime, inline),
+    new DatasetTests(runtime, inline, () => chosenModel(context)),
     ...registerCommands({ context, runtime, inline, log: (line) => log.info(line) }),
   );
   // The dataset checker (language server).

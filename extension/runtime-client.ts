@@ -2,8 +2,8 @@
 // The sidecar manager (extension/sidecar/) provides it; commands, the Test Explorer and the panels depend on
 // this interface only, and turn the protocol's errors into one readable message.
 import type { RequestType } from 'vscode-jsonrpc';
-import type { RuntimeErrorData } from '../server/protocol';
-import { RuntimeErrorCode, runtimeErrorName } from '../server/protocol';
+import type { LoadModelParams, RuntimeErrorData } from '../server/protocol';
+import { LoadModelRequest, RuntimeErrorCode, runtimeErrorName } from '../server/protocol';
 
 export interface RuntimeProgress {
   readonly fraction: number;
@@ -44,4 +44,24 @@ export function describeFailure(error: unknown): RuntimeFailure {
   const prefix = name && name !== 'InputError' && name !== 'Internal' ? `${name}: ` : '';
   const file = typeof e?.data?.file === 'string' ? e.data.file : undefined;
   return { cancelled: false, message: `${prefix}${text}`, ...(file ? { file } : {}) };
+}
+
+/**
+ * Runs `work`; when the sidecar answers NoModel (a dataset instance names no model), loads the model the
+ * user chose (else the shipped one) and runs it once more. Other failures pass through unchanged.
+ */
+export async function withModel<R>(
+  runtime: RuntimeClient,
+  model: () => LoadModelParams,
+  work: () => Promise<R>,
+  options: RuntimeRequestOptions = {},
+): Promise<R> {
+  try {
+    return await work();
+  } catch (error) {
+    if ((error as { code?: unknown } | undefined)?.code !== RuntimeErrorCode.NoModel) throw error;
+    options.onProgress?.({ fraction: 0, message: `loading ${model().folder}` });
+    await runtime.request(LoadModelRequest, model(), options);
+    return work();
+  }
 }

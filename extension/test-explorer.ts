@@ -20,9 +20,9 @@ import {
   Uri,
   workspace,
 } from 'vscode';
-import { ApplyEditRequest, RevertRequest } from '../server/protocol';
+import { ApplyEditRequest, type LoadModelParams, RevertRequest } from '../server/protocol';
 import type { InlineResults } from './inline-results';
-import { describeFailure, type RuntimeAccess } from './runtime-client';
+import { describeFailure, type RuntimeAccess, type RuntimeProgress, withModel } from './runtime-client';
 import { buildDiffReport, matchQuestions } from './views/diff-report';
 import { type LocatedInstance, locateDataset } from './views/question-locations';
 import { leafId, testTree } from './views/test-tree';
@@ -38,6 +38,7 @@ export class DatasetTests implements Disposable {
   constructor(
     private readonly runtime: RuntimeAccess,
     private readonly inline: InlineResults,
+    private readonly model: () => LoadModelParams,
   ) {
     this.controller = tests.createTestController('propmend', 'PropMEND');
     this.controller.resolveHandler = async (item) => {
@@ -167,10 +168,20 @@ export class DatasetTests implements Disposable {
     const sub = token.onCancellationRequested(() => abort.abort());
     const label = `${basename(file)}:${instance.line + 1}`;
     try {
-      const result = await runtime.request(
-        ApplyEditRequest,
-        { source: { kind: 'instance', file, line: instance.line + 1 } },
-        { signal: abort.signal, onProgress: (p) => run.appendOutput(`${label}: ${p.message}\r\n`) },
+      const options = {
+        signal: abort.signal,
+        onProgress: (p: RuntimeProgress) => run.appendOutput(`${label}: ${p.message}\r\n`),
+      };
+      const result = await withModel(
+        runtime,
+        this.model,
+        () =>
+          runtime.request(
+            ApplyEditRequest,
+            { source: { kind: 'instance', file, line: instance.line + 1 } },
+            options,
+          ),
+        options,
       );
       // A test run leaves the model as it was: take this edit off the stack again.
       await runtime.request(RevertRequest, { id: result.patch.id });
