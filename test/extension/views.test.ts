@@ -314,3 +314,18 @@ test('evaluation summary: a line per method with the counts behind each rate; fa
     },
   );
 });
+
+test('the extension reaches the runtime only through the protocol: no import of runtime, jobs or the sidecar', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.name.endsWith('.ts'))
+        for (const m of readFileSync(path, 'utf8').matchAll(/from '((?:\.\.\/)+server\/(\w+))/g))
+          if (!['protocol', 'dataset'].includes(m[2] as string)) offenders.push(`${path}: ${m[1]}`);
+    }
+  };
+  walk(join(root, 'extension'));
+  assert.deepEqual(offenders, []);
+});
