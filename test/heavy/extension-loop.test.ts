@@ -25,7 +25,9 @@ const connection = createMessageConnection(
 );
 connection.listen();
 const client: RuntimeClient = {
-  request: (type, params) => connection.sendRequest(type, params),
+  // By method name: the protocol's RequestType constants and vscode-jsonrpc/node's declarations are distinct types.
+  request: <P, R>(type: { method: string }, params: P) =>
+    connection.sendRequest(type.method, params) as Promise<R>,
 };
 
 after(() => {
