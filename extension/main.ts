@@ -1,25 +1,24 @@
 // The VS Code extension entry: wires the parts and pushes their disposables. Activation does no model work
-// and starts no runtime: the dataset checker (checker.ts) starts here, the runtime sidecar on first use.
-// Owns activation only; it must not import server code (servers are separate processes).
-import { type ExtensionContext, languages, window } from 'vscode';
+// and starts no runtime: it creates the runtime client (a status bar item; the sidecar process starts on
+// first use, never in an untrusted workspace), starts the dataset checker (checker.ts) and registers the
+// editing loop. Owns activation only; it must not import server code other than the protocol.
+import { type ExtensionContext, languages } from 'vscode';
 import { startChecker } from './checker';
 import { chosenModel, registerCommands } from './commands';
 import { registerDiffSerializer } from './diff-panel';
 import { InlineResults } from './inline-results';
 import type { RuntimeAccess } from './runtime-client';
+import { activateRuntime, runtime as sidecar } from './sidecar/vscode-runtime';
 import { DatasetTests } from './test-explorer';
 
 export async function activate(context: ExtensionContext): Promise<void> {
   const started = performance.now();
+  activateRuntime(context);
   // The editing loop (commands, diff panel, inline results, Test Explorer) over the runtime sidecar.
-  const log = window.createOutputChannel('PropMEND Runtime', { log: true });
-  const runtime: RuntimeAccess = () => {
-    void window.showWarningMessage('PropMEND: the runtime sidecar is not wired into this build yet');
-    return undefined;
-  };
+  const runtime: RuntimeAccess = () => sidecar().manager;
+  const log = (line: string) => sidecar().output().appendLine(line);
   const inline = new InlineResults();
   context.subscriptions.push(
-    log,
     inline,
     languages.registerCodeLensProvider(
       [
@@ -30,13 +29,13 @@ export async function activate(context: ExtensionContext): Promise<void> {
     ),
     registerDiffSerializer(context),
     new DatasetTests(runtime, inline, () => chosenModel(context)),
-    ...registerCommands({ context, runtime, inline, log: (line) => log.info(line) }),
+    ...registerCommands({ context, runtime, inline, log }),
   );
   // The dataset checker (language server).
   const client = await startChecker(context);
-  // Measured for the README: activation only registers and starts the language server's process.
-  log.info(
-    `activated in ${(performance.now() - started).toFixed(0)} ms (checker ${client ? 'started' : 'failed'}; no model loaded, no runtime started)`,
+  // Measured for the README: activation registers, creates one status bar item and starts the checker.
+  client?.outputChannel.appendLine(
+    `PropMEND extension activated in ${(performance.now() - started).toFixed(0)} ms (no model loaded, no runtime started)`,
   );
 }
 
