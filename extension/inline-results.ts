@@ -28,13 +28,6 @@ import {
 } from './views/inline-results';
 import { type LocatedInstance, locateDataset, locateSpec } from './views/question-locations';
 
-const okType = window.createTextEditorDecorationType({
-  after: { margin: '0 0 0 1.5em', color: new ThemeColor('testing.iconPassed') },
-});
-const badType = window.createTextEditorDecorationType({
-  after: { margin: '0 0 0 1.5em', color: new ThemeColor('testing.iconFailed') },
-});
-
 export class InlineResults implements CodeLensProvider, Disposable {
   private readonly results = new Map<string, InlineResult[]>();
   /** The report of each instance, by file and the instance's line, for `Show diff`. */
@@ -42,11 +35,17 @@ export class InlineResults implements CodeLensProvider, Disposable {
   private readonly lensesChanged = new EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensesChanged.event;
   private readonly disposables: Disposable[] = [];
+  private readonly okType = window.createTextEditorDecorationType({
+    after: { margin: '0 0 0 1.5em', color: new ThemeColor('testing.iconPassed') },
+  });
+  private readonly badType = window.createTextEditorDecorationType({
+    after: { margin: '0 0 0 1.5em', color: new ThemeColor('testing.iconFailed') },
+  });
 
   constructor() {
     this.disposables.push(
-      okType,
-      badType,
+      this.okType,
+      this.badType,
       this.lensesChanged,
       window.onDidChangeVisibleTextEditors((editors) => {
         for (const e of editors) this.paint(e);
@@ -115,8 +114,8 @@ export class InlineResults implements CodeLensProvider, Disposable {
             renderOptions: { after: { contentText: r.text } },
           };
         });
-    editor.setDecorations(okType, options(true));
-    editor.setDecorations(badType, options(false));
+    editor.setDecorations(this.okType, options(true));
+    editor.setDecorations(this.badType, options(false));
   }
 
   provideCodeLenses(document: TextDocument): CodeLens[] {
