@@ -2,7 +2,7 @@
 // Node): starts `node dist/sidecar.js` lazily on the first request (the extension host's own executable with
 // ELECTRON_RUN_AS_NODE), checks the protocol version, forwards progress and cancellation, tracks busy/idle and
 // the loaded model, and after a crash restarts on the next request with exponential backoff, reloading the
-// model it had and telling the user once per run of crashes. Never starts while disabled (untrusted workspace).
+// model it had and telling the user once, at the first crash. Never starts while disabled (untrusted workspace).
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   CancellationTokenSource,
@@ -56,7 +56,7 @@ export interface ManagerEvents {
   /** One stderr line of the sidecar (its log). */
   readonly log?: (line: string) => void;
   readonly stateChanged?: (state: SidecarState) => void;
-  /** A message for the user; called once per run of crashes, not per crash. */
+  /** A message for the user; called for the first crash only (later ones go to the log and the status bar). */
   readonly notify?: (message: string) => void;
 }
 
@@ -168,7 +168,6 @@ export class SidecarManager {
     try {
       const result = await connection.sendRequest(type.method, sent, source.token);
       this.backoff.healthy();
-      this.told = false;
       if (type.method === LoadModelRequest.method) {
         this.model = result as ModelInfo;
         this.lastLoad = params as LoadModelParams;
