@@ -192,7 +192,8 @@ test('stdout belongs to the protocols: nothing in server/ outside the CLI prints
         .split('\n')
         .map((line, i) => ({ line: line.trim(), n: i + 1 }))
         .filter(({ line }) => !line.startsWith('//'))
-        .filter(({ line }) => /\bconsole\.(?:log|info|debug)\(|process\.stdout\.write\(/.test(line))
+        // The global console only: `connection.console.log` is LSP's window/logMessage, not stdout.
+        .filter(({ line }) => /(?<![\w.])console\.(?:log|info|debug)\(|process\.stdout\.write\(/.test(line))
         .filter(({ line }) => !/^console\.(?:log|info|debug) = /.test(line))
         .map(({ n }) => `${rel}:${n}`),
     );
