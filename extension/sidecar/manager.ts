@@ -287,8 +287,16 @@ export class SidecarManager {
       );
       if (this.lastLoad) {
         const reload = this.lastLoad;
-        this.model = await connection.sendRequest(LoadModelRequest, reload);
-        this.events.log?.(`reloaded ${reload.folder} after the restart`);
+        try {
+          this.model = await connection.sendRequest(LoadModelRequest, reload);
+          this.events.log?.(`reloaded ${reload.folder} after the restart`);
+        } catch (error) {
+          // The runtime is up; only the model is gone (moved, deleted): run without one and say why.
+          if (!(error instanceof ResponseError)) throw error;
+          this.lastLoad = undefined;
+          this.model = null;
+          this.events.log?.(`could not reload ${reload.folder} after the restart: ${error.message}`);
+        }
       }
       return run;
     } catch (error) {

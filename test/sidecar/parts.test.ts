@@ -1,6 +1,7 @@
 // The sidecar's small parts without a process: restart backoff (doubling to a cap, reset when healthy), the
 // request queue (arrival order, one at a time, a request cancelled while waiting never starts), the status
-// bar words per state, and the mapping of exceptions to protocol error codes. Owns no product code.
+// bar words per state, the mapping of exceptions to protocol error codes, and `propmend serve`'s usage
+// errors. Owns no product code.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Backoff } from '../../extension/sidecar/backoff';
@@ -11,6 +12,7 @@ import { type ModelInfo, RuntimeErrorCode } from '../../server/protocol';
 import { EditFileError } from '../../server/runtime/edit/edit-file-common';
 import { mapError, SidecarError } from '../../server/sidecar/errors';
 import { RequestQueue } from '../../server/sidecar/queue';
+import { runCliCaptured } from '../support/cli';
 
 test('backoff doubles from the base to the cap and resets after a healthy request', () => {
   const b = new Backoff({ initialMs: 100, maxMs: 350 });
@@ -114,4 +116,16 @@ test('the status bar names the model folder, the provider and busy/idle, and say
   );
   assert.match(statusText({ phase: 'disabled', model: null, running: null }).tooltip, /untrusted workspace/);
   assert.match(statusText({ phase: 'crashed', model, running: null }).text, /stopped/);
+});
+
+test('propmend serve wants --stdio and no arguments, with the usage on a mistake', async () => {
+  const bare = await runCliCaptured(['serve']);
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /give --stdio \(the only transport\)/);
+  assert.match(bare.stderr, /Usage: propmend serve --stdio/);
+  const extra = await runCliCaptured(['serve', '--stdio', 'x']);
+  assert.equal(extra.code, 2);
+  assert.match(extra.stderr, /serve takes no arguments, got "x"/);
+  const help = await runCliCaptured(['--help']);
+  assert.match(help.stdout, /serve +run the runtime sidecar/);
 });

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { nodeLaunch, SidecarManager, SidecarRequestError } from '../../extension/sidecar/manager';
 import {
   ApplyEditRequest,
+  EvaluateRequest,
   ListPatchesRequest,
   LoadModelRequest,
   RevertAllRequest,
@@ -126,4 +127,30 @@ test('a second edit from a dataset line runs on the stack and revert / revert al
     assert.match(e.message, /no applied edit has id "p999"; applied: p\d+/);
     return true;
   });
+});
+
+test('evaluate scores a spec per method from the original weights, and a dataset file instance by instance', async () => {
+  const before = await manager.request(ListPatchesRequest, {});
+  const result = await manager.request(EvaluateRequest, {
+    source: { kind: 'spec', file: specFile },
+    methods: ['base', 'propmend'],
+  });
+  const [base, propmend] = result.results;
+  assert.deepEqual(base?.n_questions, { verbatim: 3, nonverbatim: 6, locality: 2 });
+  // The demo's numbers for this spec (README, "Quick start"): non-verbatim 0/6 -> 3/6, verbatim 0/3 -> 2/3.
+  assert.deepEqual([base?.efficacy_verbatim, base?.efficacy_nonverbatim, base?.specificity], [0, 0, 1]);
+  assert.deepEqual(
+    [propmend?.method, propmend?.efficacy_verbatim, propmend?.efficacy_nonverbatim, propmend?.specificity],
+    ['propmend', 2 / 3, 3 / 6, 1],
+  );
+  const dataset = await manager.request(EvaluateRequest, {
+    source: { kind: 'dataset', file: datasetFile },
+    methods: ['propmend'],
+  });
+  assert.equal(dataset.results[0]?.n_instances, 2);
+  assert.deepEqual(
+    await manager.request(ListPatchesRequest, {}),
+    before,
+    'evaluation leaves the stack alone',
+  );
 });
