@@ -14,6 +14,7 @@ import {
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import {
+  ApplyEditRequest,
   type LoadModelParams,
   LoadModelRequest,
   type ModelInfo,
@@ -173,6 +174,8 @@ export class SidecarManager {
         this.lastLoad = params as LoadModelParams;
       }
       this.trackEdits(result);
+      // An edit from a spec loads the spec's model when none is loaded: ask which, so the status bar names it.
+      if (type.method === ApplyEditRequest.method && this.model === null) await this.refreshModel(connection);
       return result as R;
     } catch (error) {
       if (!this.running || this.running.connection !== connection)
@@ -189,6 +192,16 @@ export class SidecarManager {
       if (token) this.progress.delete(token);
       this.inFlight.delete(id);
       this.changed();
+    }
+  }
+
+  /** Reads the loaded model from the sidecar's status; a failure leaves the state as it was. */
+  private async refreshModel(connection: MessageConnection): Promise<void> {
+    try {
+      const status = await connection.sendRequest(StatusRequest, {});
+      this.model = status.model;
+    } catch {
+      // The edit itself succeeded; the status bar keeps its previous text.
     }
   }
 

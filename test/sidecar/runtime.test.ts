@@ -81,6 +81,8 @@ test('edit from a spec: the shipped hypernetwork makes the fact propagate; the s
   assert.equal(result.patch.position, 1);
   assert.equal(result.report.fact, FACT);
   assert.equal(result.report.method, 'propmend');
+  // The spec's model was loaded by the edit itself: the manager knows it (the status bar shows it).
+  assert.equal(manager.state.model?.model_type, 'llama');
   const row = languageRow(result);
   // The base model's answer: the cancelled edit before left it unedited.
   assert.equal(row.before, 'Shulealic');
