@@ -13,6 +13,7 @@ import { gradCommand } from './grad';
 import { infoCommand } from './info';
 import { patchCommand } from './patch';
 import { pretrainCommand } from './pretrain';
+import { reportCommand } from './report';
 import { scoreCommand } from './score';
 import { trainCommand } from './train';
 import { worldCommand } from './world';
@@ -30,6 +31,7 @@ export const commands: Record<string, CliCommand> = {
   info: infoCommand,
   patch: patchCommand,
   pretrain: pretrainCommand,
+  report: reportCommand,
   score: scoreCommand,
   train: trainCommand,
   world: worldCommand,
