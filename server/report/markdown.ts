@@ -6,7 +6,7 @@ import type { SummaryRow } from '../runtime/eval/result';
 import { COLUMNS, exactMatchOf, formatCell } from './summary';
 
 function pad(cells: readonly string[], widths: readonly number[]): string {
-  return `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  return `| ${cells.map((c, i) => (i >= 2 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`;
 }
 
 /** The comparison table; rows as reportRows orders them. */

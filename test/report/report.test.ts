@@ -139,7 +139,7 @@ describe('rendering', () => {
     const nv = first.efficacy_nonverbatim.exact_match;
     const cell = `${(100 * nv.mean).toFixed(1)} [${(100 * nv.low).toFixed(1)}, ${(100 * nv.high).toFixed(1)}] (${nv.n})`;
     assert.ok(lines[0]?.includes(cell), `${lines[0]} has ${cell}`);
-    assert.match(lines[0] ?? '', /^\| test-in-domain +\| base +\| 8 /);
+    assert.match(lines[0] ?? '', /^\| test-in-domain +\| base +\| +8 \|/);
     assert.equal(nv.n, 8 * 3);
   });
 
@@ -185,7 +185,7 @@ describe('propmend report', () => {
   test('prints the table, writes report.html beside the first result, refuses to overwrite it', async () => {
     const r = await cli(['report', a, b]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /\| test-in-domain +\| propmend +\| 4 /);
+    assert.match(r.stdout, /\| test-in-domain +\| propmend +\| +4 \|/);
     const page = readFileSync(join(dir, 'report.html'), 'utf8');
     assert.match(page, /<h1>PropMEND evaluation report<\/h1>/);
     const again = await cli(['report', a, b]);
