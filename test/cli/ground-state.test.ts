@@ -65,7 +65,7 @@ test('demo prints its four parts; it and world eval modify no tracked file nor t
     /\| non-verbatim \| What language is spoken in the country where Hioltheth Thastas was born\? +\| Vioic +\| \S+ ✗ +\| Vioic ✓ +\|/,
   );
   assert.match(r.stdout, /== 4\. Each method on the first 1 instances of each test split/);
-  assert.match(r.stdout, /\| test-ood-both +\| propmend +\| +1 \| [\d.]+ \[[\d.]+, [\d.]+\] \(\d+\) \|/);
+  assert.match(r.stdout, /\| test-ood-both +\| propmend +\| +1 \| +[\d.]+ \[[\d.]+, [\d.]+\] \(\d+\) \|/);
   assert.match(r.stdout, /== 5\. The report\n {2}HTML report: .*report\.html/);
   assert.doesNotMatch(r.stdout, /answering/, 'progress stays on stderr');
   const ev = await cli(['world', 'eval', '--sample', '8', '--json']);
