@@ -3,7 +3,7 @@
 // report prints traces back to a question, its file and line, and the model's answers before and after the
 // edit. Summaries are derived from the records (summarizeRecords), never stored independently of them, so
 // merged shards give the same numbers as one run. Types and pure functions only; no file or model access.
-import { type Aggregate, aggregate, type ScoredQuestion } from './metrics';
+import { type Aggregate, aggregate, bootstrapInterval, type Interval, type ScoredQuestion } from './metrics';
 
 export const EVAL_RESULT_FORMAT = 'propmend.eval-result';
 export const EVAL_RESULT_VERSION = 1;
@@ -25,6 +25,10 @@ export interface QuestionRecord {
   readonly kind: RecordKind;
   /** Relation path joined by "/" ("" when none); RippleEdits categories keep their name here. */
   readonly path: string;
+  /** The question's relation path joined by "/" ("" when none), also when `path` holds a category. */
+  readonly relation_path: string;
+  /** The question's category (RippleEdits' Logical_Generalization, ...), null when it has none. */
+  readonly category: string | null;
   readonly question: string;
   readonly answer: string;
   readonly aliases: readonly string[];
@@ -58,6 +62,8 @@ export interface EvalRunConfig {
   readonly shard: ShardSpec | null;
   /** Method settings as run (prepend context format, CPT steps and learning rate, MEMIT layers, ...). */
   readonly method_settings: Readonly<Record<string, unknown>>;
+  /** The LLM judge's endpoint and model when one was configured (absent or null otherwise). */
+  readonly judge?: { readonly url: string; readonly model: string } | null;
 }
 
 export interface EvalRunResult {
@@ -69,6 +75,8 @@ export interface EvalRunResult {
   readonly versions: Readonly<Record<string, string>>;
   /** Wall time per method in seconds, and in total. */
   readonly timings: { readonly total_s: number; readonly per_method_s: Readonly<Record<string, number>> };
+  /** Where it ran (platform, CPU, threads); not compared when shards are merged. */
+  readonly environment?: Readonly<Record<string, string | number>>;
   readonly records: readonly QuestionRecord[];
 }
 
@@ -77,6 +85,12 @@ export interface SummaryRow extends Aggregate {
   readonly method: string;
   readonly split: string;
   readonly n_instances: number;
+  /** The LLM judge's accuracy, when every record of the row has a verdict. */
+  readonly judge?: {
+    readonly efficacy_verbatim: Interval;
+    readonly efficacy_nonverbatim: Interval;
+    readonly specificity: Interval;
+  };
 }
 
 /** Records in their canonical order: dataset, instance, method, question. */
@@ -111,7 +125,27 @@ export function summarizeRecords(
         logprob: r.logprob_after,
       }));
       const instances = new Set(mine.map((r) => `${r.dataset}\n${r.instance_index}`));
-      rows.push({ method, split, n_instances: instances.size, ...aggregate(scored, bootstrap) });
+      const judged = mine.every((r) => r.judge !== undefined);
+      const verdicts = (kind: RecordKind) =>
+        bootstrapInterval(
+          mine.filter((r) => r.kind === kind).map((r) => (r.judge?.correct ? 1 : 0)),
+          bootstrap,
+        );
+      rows.push({
+        method,
+        split,
+        n_instances: instances.size,
+        ...aggregate(scored, bootstrap),
+        ...(judged
+          ? {
+              judge: {
+                efficacy_verbatim: verdicts('verbatim'),
+                efficacy_nonverbatim: verdicts('non-verbatim'),
+                specificity: verdicts('locality'),
+              },
+            }
+          : {}),
+      });
     }
   return rows;
 }
