@@ -2,12 +2,7 @@
 // structural check of every field the report uses, so a wrong or damaged file gives one sentence naming the
 // file, the field and the fix, never a stack trace. Owns no rendering and no merging (merge.ts).
 import { readTextFile } from '../dataset/index';
-import {
-  EVAL_RESULT_FORMAT,
-  EVAL_RESULT_VERSION,
-  type EvalRunResult,
-  type QuestionRecord,
-} from '../runtime/eval/result';
+import { EVAL_RESULT_FORMAT, EVAL_RESULT_VERSION, type EvalRunResult } from '../runtime/eval/result';
 
 export type LoadedResult =
   | { readonly ok: true; readonly path: string; readonly result: EvalRunResult }
@@ -84,6 +79,8 @@ function checkRecord(r: unknown, i: number): void {
   for (const k of ['line', 'instance_index', 'question_index']) num(r, k, at, true);
   for (const k of ['f1', 'logprob_before', 'logprob_after']) num(r, k, at);
   strings(r, 'aliases', at);
+  if (r.relation_path !== undefined) str(r, 'relation_path', at);
+  if (r.category !== undefined && r.category !== null) str(r, 'category', at);
   if (!KINDS.has(r.kind as string))
     throw new FieldError(`${at}kind`, `must be verbatim, non-verbatim or locality, got ${describe(r.kind)}`);
   if (typeof r.exact_match !== 'boolean')
@@ -153,9 +150,4 @@ export function readEvalResult(path: string): LoadedResult {
   const read = readTextFile(path);
   if (!read.ok) return { ok: false, path, message: read.message };
   return parseEvalResult(path, read.text);
-}
-
-/** The identity of a record within a run: method, dataset, instance and question. */
-export function recordKey(r: QuestionRecord): string {
-  return `${r.method}\n${r.dataset}\n${r.instance_index}\n${r.question_index}`;
 }

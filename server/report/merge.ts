@@ -1,8 +1,8 @@
-// Combining result files into one run for the report: shards of one run (`propmend eval --shard I/N`) are
-// joined back, and runs of other methods on the same model and datasets are added as more table rows.
-// The merged records are the union of the inputs in canonical order, so every number summarizeRecords
-// derives from them equals what one unsharded run gives. Pure: results in, one result or a MergeError out.
-// (Engineer "eval" owns server/runtime/eval; this is the report's merge until a shared one lands there.)
+// Combining result files into one table for the report: the files are grouped into runs (same config but
+// the shard), each run's shards joined back by the eval's own mergeResults (runtime/eval/shards.ts), and runs
+// of other methods on the same model, datasets and bootstrap added as more rows. The records are the union
+// in canonical order, so every number summarizeRecords derives equals what one unsharded run gives.
+// Pure: results in, one result or a MergeError out.
 import {
   EVAL_RESULT_FORMAT,
   EVAL_RESULT_VERSION,
@@ -10,7 +10,7 @@ import {
   type EvalRunResult,
   sortRecords,
 } from '../runtime/eval/result';
-import { recordKey } from './load';
+import { mergeResults as mergeShards, ShardError } from '../runtime/eval/shards';
 
 /** Results that cannot be shown as one table; the message names the inputs and the fix. */
 export class MergeError extends Error {
@@ -26,42 +26,24 @@ function runKey(config: EvalRunConfig): string {
 const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
-function checkShards(
+/** One run from its files: a single unsharded file as it is, else the eval's shard merge. */
+function joinRun(
   group: readonly number[],
   results: readonly EvalRunResult[],
   name: (i: number) => string,
-) {
-  const first = results[group[0] as number] as EvalRunResult;
-  const sharded = group.filter((i) => (results[i] as EvalRunResult).config.shard !== null);
-  if (sharded.length === 0) {
+): EvalRunResult {
+  const members = group.map((i) => results[i] as EvalRunResult);
+  if (members.every((r) => r.config.shard === null)) {
     if (group.length > 1)
       throw new MergeError(`${group.map(name).join(' and ')} are the same run given twice; pass one of them`);
-    return;
+    return members[0] as EvalRunResult;
   }
-  if (sharded.length !== group.length)
-    throw new MergeError(
-      `${group.map(name).join(', ')} mix shards and an unsharded copy of the same run; pass the shards or the whole run`,
-    );
-  const count = first.config.shard?.count as number;
-  const seen = new Map<number, number>();
-  for (const i of group) {
-    const shard = (results[i] as EvalRunResult).config.shard as { index: number; count: number };
-    if (shard.count !== count)
-      throw new MergeError(
-        `${name(i)} is shard ${shard.index + 1}/${shard.count} but ${name(group[0] as number)} is one of ${count}; pass the shards of one --shard split`,
-      );
-    const twice = seen.get(shard.index);
-    if (twice !== undefined)
-      throw new MergeError(
-        `${name(twice)} and ${name(i)} are both shard ${shard.index + 1}/${count}; pass it once`,
-      );
-    seen.set(shard.index, i);
+  try {
+    return mergeShards(members, group.map(name));
+  } catch (error) {
+    if (error instanceof ShardError) throw new MergeError(error.message);
+    throw error;
   }
-  const missing = Array.from({ length: count }, (_, k) => k).filter((k) => !seen.has(k));
-  if (missing.length > 0)
-    throw new MergeError(
-      `shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k + 1}/${count}`).join(', ')} of the run in ${name(group[0] as number)} ${missing.length > 1 ? 'are' : 'is'} missing; pass every shard's result (or run \`propmend eval\` without --shard)`,
-    );
 }
 
 /**
@@ -85,6 +67,11 @@ export function mergeResults(
       throw new MergeError(
         `${name(i)} evaluates ${r.config.datasets.join(', ')} but ${name(0)} evaluates ${first.config.datasets.join(', ')}; a table compares methods on the same datasets: report them separately`,
       );
+    const [wa, wb] = [r.versions.model_weights_sha256, first.versions.model_weights_sha256];
+    if (wa !== undefined && wb !== undefined && wa !== wb)
+      throw new MergeError(
+        `${name(i)} and ${name(0)} evaluate different weights under ${first.config.model} (model_weights_sha256 differs); re-run one of them on the current model`,
+      );
     const [a, b] = [r.config.bootstrap, first.config.bootstrap];
     if (a.resamples !== b.resamples || a.seed !== b.seed)
       throw new MergeError(
@@ -96,11 +83,12 @@ export function mergeResults(
     const key = runKey(r.config);
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
+  const runs: EvalRunResult[] = [];
   const methodRun = new Map<string, number>();
   for (const group of groups.values()) {
-    checkShards(group, results, name);
+    const run = joinRun(group, results, name);
     const lead = group[0] as number;
-    for (const m of (results[lead] as EvalRunResult).config.methods) {
+    for (const m of run.config.methods) {
       const other = methodRun.get(m);
       if (other !== undefined)
         throw new MergeError(
@@ -108,25 +96,15 @@ export function mergeResults(
         );
       methodRun.set(m, lead);
     }
+    runs.push(run);
   }
-  const seen = new Map<string, number>();
-  const records = [];
-  for (const [i, r] of results.entries())
-    for (const record of r.records) {
-      const key = recordKey(record);
-      const twice = seen.get(key);
-      if (twice !== undefined)
-        throw new MergeError(
-          `${name(twice)} and ${name(i)} both hold ${record.method}'s answer to question ${record.question_index} of instance ${record.instance_id}; pass results that do not overlap`,
-        );
-      seen.set(key, i);
-      records.push(record);
-    }
+  if (runs.length === 1) return runs[0] as EvalRunResult;
+  const records = runs.flatMap((r) => r.records);
   const perMethod: Record<string, number> = {};
   let total = 0;
   const hypernets: Record<string, string> = {};
   const settings: Record<string, unknown> = {};
-  for (const r of results) {
+  for (const r of runs) {
     total += r.timings.total_s;
     for (const [m, s] of Object.entries(r.timings.per_method_s)) perMethod[m] = (perMethod[m] ?? 0) + s;
     Object.assign(hypernets, r.config.hypernets);

@@ -115,7 +115,7 @@ test('demo --json, scaled down: gate passes, the edit propagates, a table row pe
   assert.ok(verbatim('prepend') > verbatim('base'));
 
   // The run and its report are where --out says; the result reads back as an eval result of the six-method shape.
-  assert.equal(o.result, join(out, 'result.json'));
+  assert.equal(o.result, join(out, 'eval-base+prepend+propmend.json'));
   assert.equal(o.report, join(out, 'report.html'));
   const read = parseEvalResult(o.result, readFileSync(o.result, 'utf8'));
   assert.ok(read.ok, read.ok ? '' : read.message);
@@ -130,7 +130,7 @@ test('demo --json, scaled down: gate passes, the edit propagates, a table row pe
   // A folder the user named is replaced only with --force; the check comes before any work.
   const again = await runCliCaptured([...args, '--out', out]);
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /result\.json.*--force/);
+  assert.match(again.stderr, /report\.html.*--force/);
 });
 
 test('demo: bad flags are usage errors (exit 2)', async () => {

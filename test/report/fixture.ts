@@ -65,6 +65,8 @@ export function makeResult(options: FixtureOptions = {}): EvalRunResult {
             question_index: q,
             kind,
             path: kind === 'locality' ? 'capital' : (PATHS[q % PATHS.length] as string),
+            relation_path: kind === 'locality' ? 'capital' : (PATHS[q % PATHS.length] as string),
+            category: null,
             question: `Question ${q} about person ${i} of ${split}?`,
             answer,
             aliases: q === 1 ? [`${answer} Ltd`] : [],

@@ -100,12 +100,15 @@ describe('merging', () => {
     const refused: Array<[() => unknown, RegExp]> = [
       [
         () => mergeResults([shards[0], shards[2]] as never, ['a', 'c']),
-        /shard 2\/3 of the run in a is missing/,
+        /shard 1\/3 missing; merge all 3 shards of the run/,
       ],
-      [() => mergeResults([shards[0], shards[0]] as never, ['a', 'b']), /a and b are both shard 1\/3/],
+      [
+        () => mergeResults([shards[0], shards[0]] as never, ['a', 'b']),
+        /shard 0\/3 is given twice \(a and b\)/,
+      ],
       [
         () => mergeResults([shards[0], shardOf(run, 1, 2)] as never, ['a', 'b']),
-        /b is shard 2\/2 but a is one of 3/,
+        /b is shard 1\/2 but a is of 3 shards/,
       ],
       [
         () => mergeResults([run, makeResult({ model: '/models/other' })], ['x', 'y']),

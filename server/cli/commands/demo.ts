@@ -1,12 +1,11 @@
 // `propmend demo` (npm run demo): the main job on the embedded default, as a thin adapter over
 // server/jobs/demo.ts: parses flags, runs the job with a progress line on stderr and prints its parts
-// (or --json). Writes only result.json and report.html into its output folder (default .cache/demo/).
+// (or --json). Writes only the eval result and report.html into its output folder (default .cache/demo/).
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot, shippedAssets } from '../../common/paths';
 import { TEST_SPLITS } from '../../dataset/index';
-import { type DemoTable, demoJob } from '../../jobs/demo';
-import { DEMO_METHODS, type DemoMethod } from '../../jobs/demo-methods';
+import { DEMO_METHODS, type DemoMethod, type DemoTable, demoJob } from '../../jobs/demo';
 import { markdownTable } from '../../report/index';
 import type { EditReport } from '../../runtime/edit/single-edit';
 import type { MetricSummary } from '../../runtime/eval/metrics';
@@ -35,13 +34,14 @@ On the shipped world (assets/world) and model (assets/models/tiny-world):
 4. edits the first N instances of each of the four test splits alone with each method and prints the
    paper's table: efficacy on verbatim and non-verbatim questions and specificity, exact match in % with
    bootstrap 95% intervals and the number of questions;
-5. writes the run as result.json and the HTML report (\`propmend report\`) into the output folder.
+5. writes the run as an eval result (eval-METHODS.json) and the HTML report (\`propmend report\`) into the
+   output folder.
 Exit 1 when a dataset has errors or the quality gate fails.
 
   --instances N      instances per test split in the table (default ${DEMO_INSTANCES})
   --full             every instance of every test split and every gate question (takes much longer)
   --methods LIST     comma-separated, of ${DEMO_METHODS.join(', ')} (default: all six)
-  --out DIR          where result.json and report.html go (default .cache/demo/, replaced on every run;
+  --out DIR          where the eval result and report.html go (default .cache/demo/, replaced on every run;
                      another folder's files are replaced only with --force)
   --sample N         gate on N questions of each set, evenly spread (default ${DEMO_GATE_SAMPLE}; --full: all)
 ${RUNTIME_USAGE}
@@ -104,7 +104,6 @@ ${RUNTIME_USAGE}
               out,
               // The default folder is the demo's own cache; a folder the user names is replaced only with --force.
               force: values.out === undefined || (values.force ?? false),
-              memitCacheDir: join(root, '.cache', 'memit'),
             },
           },
           runtime,
