@@ -16,7 +16,7 @@ import type { EditReport } from '../runtime/edit/single-edit';
 import type { EvalRunResult, SummaryRow } from '../runtime/eval/result';
 import type { WorldEvaluation } from '../runtime/eval/world-eval';
 import type { Runtime } from '../runtime/session/runtime';
-import { type JobContext, JobInputError, phase, throwIfCancelled } from './context';
+import { type JobContext, phase, throwIfCancelled } from './context';
 import { editJob } from './edit';
 import { evalRunJob } from './eval-run';
 import { loadModelForJob } from './load';
