@@ -54,7 +54,7 @@ h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
 .meta dt { font-weight: 600; float: left; clear: left; width: 9em; } .meta dd { margin: 0 0 .2em 9em; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: .5em 0; }
 th, td { border: 1px solid var(--border); padding: .25em .5em; text-align: left; vertical-align: top; }
-thead th { background: var(--head); position: sticky; top: 0; }
+thead th { background: var(--head); } #questions thead th { position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .figures { display: flex; flex-wrap: wrap; gap: 1.5em; } figure { margin: 0; }
 .chart text { fill: var(--fg); font-size: 11px; }

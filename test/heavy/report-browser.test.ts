@@ -100,6 +100,7 @@ test('the report renders in headless Chromium: table, bars, filters, sorting, no
 
     await page.selectOption('#f-split', 'test-in-domain');
     await page.selectOption('#f-method', 'propmend');
+    await page.evaluate(() => window.scrollTo(0, 0));
     mkdirSync(join(root, 'test-results'), { recursive: true });
     await page.screenshot({ path: join(root, 'test-results', 'report.png'), fullPage: true });
     assert.deepEqual(problems, [], 'no CSP violation, script error or network request');
