@@ -1,5 +1,5 @@
 // The report as one self-contained HTML page: the run's description, the comparison table, grouped bar
-// charts with bootstrap intervals, and the per-question table (before → after answers) with filters and
+// charts with bootstrap intervals, efficacy by relation path (RippleEdits categories), and the per-question table (before → after answers) with filters and
 // sorting. No external resource of any kind; a strict CSP (default-src 'none', style and script only under
 // the page's nonce) so the same text can be a VS Code webview's HTML. Every string from the data is escaped.
 // Pure: a result in, the page's text out.
@@ -35,6 +35,29 @@ function summaryTable(rows: readonly SummaryRow[]): string {
     )
     .join('\n');
   return `<table id="summary"><caption class="note">Exact match in %, [bootstrap 95% interval] and (number of questions)</caption><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** Propagation efficacy by relation path (or RippleEdits category), one table per split, methods as columns. */
+function pathTables(rows: readonly SummaryRow[]): string {
+  const { methods, splits } = orderOf(rows);
+  return splits
+    .map((split) => {
+      const mine = methods.map((m) => rows.find((r) => r.split === split && r.method === m));
+      const paths = [...new Set(mine.flatMap((r) => (r ? Object.keys(r.by_path) : [])))].sort();
+      if (paths.length === 0) return '';
+      const head = `<tr><th scope="col">path</th>${methods.map((m) => `<th scope="col">${esc(m)}</th>`).join('')}</tr>`;
+      const body = paths
+        .map((p) => {
+          const cells = mine.map((r) => {
+            const summary = r?.by_path[p];
+            return `<td class="num">${summary ? esc(formatCell(summary.exact_match)) : '–'}</td>`;
+          });
+          return `<tr><th scope="row">${esc(p || '(none)')}</th>${cells.join('')}</tr>`;
+        })
+        .join('\n');
+      return `<table class="by-path" data-split="${esc(split)}"><caption>${esc(split)}: efficacy by relation path (verbatim and non-verbatim questions)</caption><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+    })
+    .join('\n');
 }
 
 const KIND_LABEL = { verbatim: 'verbatim', 'non-verbatim': 'non-verbatim', locality: 'locality' } as const;
@@ -153,6 +176,8 @@ ${legend(rows)}
 <div class="figures">
 ${chartFigures(rows)}
 </div>
+<h2 id="paths-heading">By relation path</h2>
+${pathTables(rows)}
 <h2 id="questions-heading">Questions</h2>
 ${questionTable(result, rows)}
 </main>

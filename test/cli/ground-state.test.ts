@@ -38,7 +38,7 @@ function modifiedTracked(): string[] | null {
 const dir = mkdtempSync(join(tmpdir(), 'propmend-ground-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('demo prints its four parts; it and world eval modify no tracked file nor the shipped assets', async () => {
+test('demo prints its five parts; it and world eval modify no tracked file nor the shipped assets', async () => {
   const before = snapshot();
   const gitBefore = modifiedTracked();
   const r = await cli([

@@ -175,6 +175,18 @@ describe('rendering', () => {
     const page = renderReport(run);
     assert.equal(page.match(/<rect class="bar /g)?.length, 3 * 2 * 4);
     assert.equal(page.match(/<tr data-method=/g)?.length, run.records.length);
+    // Efficacy by relation path: a table per split, a row per path, a column per method.
+    assert.equal(page.match(/<table class="by-path"/g)?.length, 2);
+    const row = reportRows(run).find((r) => r.split === 'test-in-domain' && r.method === 'propmend');
+    const cell = row?.by_path['employer/company_industry']?.exact_match;
+    assert.ok(cell && cell.n > 0);
+    const m = page.match(
+      /<table class="by-path" data-split="test-in-domain">[\s\S]*?<tr><th scope="row">employer\/company_industry<\/th>(?:<td class="num">[^<]*<\/td>){3}<td class="num">([^<]*)<\/td><\/tr>/,
+    );
+    assert.equal(
+      m?.[1],
+      `${(100 * cell.mean).toFixed(1)} [${(100 * cell.low).toFixed(1)}, ${(100 * cell.high).toFixed(1)}] (${cell.n})`,
+    );
     assert.match(page, /var\(--vscode-editor-background, #ffffff\)/);
     assert.match(page, /@media \(prefers-color-scheme: dark\)/);
     assert.equal(renderReport(run), page, 'the same result renders the same page');
