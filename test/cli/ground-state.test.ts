@@ -38,10 +38,20 @@ function modifiedTracked(): string[] | null {
 const dir = mkdtempSync(join(tmpdir(), 'propmend-ground-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('demo prints its four parts; it and world eval modify no tracked file nor the shipped assets', async () => {
+test('demo prints its five parts; it and world eval modify no tracked file nor the shipped assets', async () => {
   const before = snapshot();
   const gitBefore = modifiedTracked();
-  const r = await cli(['demo', '--sample', '8']);
+  const r = await cli([
+    'demo',
+    '--sample',
+    '8',
+    '--instances',
+    '1',
+    '--methods',
+    'base,propmend',
+    '--out',
+    join(dir, 'demo'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /== 1\. Checking datasets/);
   assert.match(r.stdout, /examples\/world\.kb\.json\s+kb\s+0 errors/);
@@ -49,9 +59,14 @@ test('demo prints its four parts; it and world eval modify no tracked file nor t
   assert.match(r.stdout, /== 2\. The shipped base model .*Llama architecture/);
   assert.match(r.stdout, /on a sample of at most 8 questions per set/);
   assert.match(r.stdout, /quality gate: passed/);
-  assert.match(r.stdout, /== 3\. New facts about new people/);
-  assert.match(r.stdout, /== 4\. One PropMEND edit with the shipped hypernetwork/);
-  assert.match(r.stdout, /gold: .* \| closed book: .* \| fact in context: /);
+  assert.match(r.stdout, /== 3\. One PropMEND edit with the shipped hypernetwork/);
+  assert.match(
+    r.stdout,
+    /\| non-verbatim \| What language is spoken in the country where Hioltheth Thastas was born\? +\| Vioic +\| \S+ ✗ +\| Vioic ✓ +\|/,
+  );
+  assert.match(r.stdout, /== 4\. Each method on the first 1 instances of each test split/);
+  assert.match(r.stdout, /\| test-ood-both +\| propmend +\| +1 \| +[\d.]+ \[[\d.]+, [\d.]+\] \(\d+\) \|/);
+  assert.match(r.stdout, /== 5\. The report\n {2}HTML report: .*report\.html/);
   assert.doesNotMatch(r.stdout, /answering/, 'progress stays on stderr');
   const ev = await cli(['world', 'eval', '--sample', '8', '--json']);
   assert.equal(ev.code, 0, ev.stderr);

@@ -14,6 +14,7 @@ import { gradCommand } from './grad';
 import { infoCommand } from './info';
 import { patchCommand } from './patch';
 import { pretrainCommand } from './pretrain';
+import { reportCommand } from './report';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
@@ -33,6 +34,7 @@ export const commands: Record<string, CliCommand> = {
   info: infoCommand,
   patch: patchCommand,
   pretrain: pretrainCommand,
+  report: reportCommand,
   score: scoreCommand,
   serve: serveCommand,
   train: trainCommand,
