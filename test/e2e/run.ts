@@ -15,7 +15,7 @@ import {
 } from './code-server';
 import { bundleSuite, type HostResult, runInCodeServer, runInElectron } from './exthost';
 import { installExtension, packageExtension } from './package';
-import { SCENARIOS } from './scenarios';
+import { selectedScenarios } from './scenarios';
 import { ensureCodeServer, repoRoot, SetupError } from './setup';
 import { launchBrowser, Workbench } from './workbench';
 
@@ -81,11 +81,12 @@ async function main(): Promise<number> {
   const entry = await ensureCodeServer(log);
   const setupDone = Date.now();
   const hash = packageExtension(log);
+  const scenarios = selectedScenarios();
   const profile = makeProfile();
   const outcomes: Outcome[] = [];
   try {
     installExtension(entry, hash, profile.args, profile.env, log);
-    for (const scenario of SCENARIOS) scenario.seed?.(profile.workspace);
+    for (const scenario of scenarios) scenario.seed?.(profile.workspace);
     const suite = await bundleSuite();
     const packaged = Date.now();
     try {
@@ -100,7 +101,7 @@ async function main(): Promise<number> {
         `e2e: ready after ${span(started, opened)} (code-server install check ${span(started, setupDone)}, ` +
           `build and package ${span(setupDone, packaged)}, start and open the workbench ${span(packaged, opened)})`,
       );
-      for (const scenario of SCENARIOS) {
+      for (const scenario of scenarios) {
         const t0 = Date.now();
         const ctx = {
           wb,

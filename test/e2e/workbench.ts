@@ -56,8 +56,11 @@ export class Workbench {
     return this.page.locator('.quick-input-widget');
   }
 
-  /** Runs a command from the palette (F1) by its exact title, e.g. `PropMEND: Apply Edit`. */
-  async runCommand(title: string): Promise<void> {
+  /**
+   * Runs a command from the palette (F1) by its exact title, e.g. `PropMEND: Apply Edit`; `whenShown`
+   * runs while the palette shows it (for a screenshot).
+   */
+  async runCommand(title: string, whenShown?: () => Promise<void>): Promise<void> {
     await this.openPalette(`>${title}`);
     const row = this.quickInput()
       .locator('.quick-input-list .monaco-list-row')
@@ -66,6 +69,7 @@ export class Workbench {
     await row.waitFor({ timeout: UI_TIMEOUT_MS }).catch(() => {
       throw new Error(`the command palette has no command titled "${title}"`);
     });
+    await whenShown?.();
     await row.click();
     await this.quickInput().waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
   }
@@ -116,6 +120,48 @@ export class Workbench {
     const panel = this.page.locator('.markers-panel');
     await panel.waitFor({ timeout: UI_TIMEOUT_MS });
     return panel;
+  }
+
+  /** Clicks an editor tab by its label, making that editor active. */
+  async activateTab(label: string): Promise<void> {
+    const tab = this.editorTab(label).first();
+    await tab.waitFor({ timeout: UI_TIMEOUT_MS });
+    await tab.click();
+  }
+
+  /**
+   * The after-line decoration texts (VS Code renders them as CSS `::after` content) on the rendered line
+   * of the active editor that contains `lineText`, or undefined when no rendered line contains it.
+   */
+  async decorationsOnLine(lineText: string): Promise<string[] | undefined> {
+    return this.page.evaluate((wanted) => {
+      const norm = (t: string | null) => (t ?? '').replaceAll('\u00a0', ' ');
+      const lines = document.querySelectorAll('.editor-group-container.active .view-lines .view-line');
+      const line = Array.from(lines).find((l) => norm(l.textContent).includes(wanted));
+      if (!line) return undefined;
+      const texts: string[] = [];
+      for (const span of Array.from(line.querySelectorAll('span'))) {
+        const content = getComputedStyle(span, '::after').content;
+        if (content && content !== 'none' && content !== 'normal') {
+          texts.push(content.replace(/^"|"$/g, '').replace(/\\(.)/g, '$1'));
+        }
+      }
+      return texts;
+    }, lineText);
+  }
+
+  /** Waits for a notification toast whose message matches and returns its text. */
+  async notification(pattern: RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<string> {
+    const toast = this.page
+      .locator('.notification-toast .notification-list-item-message')
+      .filter({ hasText: pattern })
+      .first();
+    await toast.waitFor({ timeout: timeoutMs }).catch(async () => {
+      throw new Error(
+        `no notification matching ${pattern}; shown: ${(await this.notifications()).join(' | ') || 'none'}`,
+      );
+    });
+    return (await toast.textContent()) ?? '';
   }
 
   /** The content frame of the active webview panel. */
