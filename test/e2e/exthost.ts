@@ -106,7 +106,7 @@ export async function runInElectron(
   // The suite's lines go to VS Code's own output; the exit code carries the result.
   const exitCode = await runTests({
     vscodeExecutablePath: executable,
-    extensionDevelopmentPath: repoRoot,
+    extensionDevelopmentPath: installedExtensionPath(),
     extensionTestsPath: suite,
     launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
   }).catch(() => 1);

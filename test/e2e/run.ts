@@ -76,12 +76,12 @@ function seconds(since: number): number {
 
 async function main(): Promise<number> {
   const started = Date.now();
+  const scenarios = selectedScenarios();
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
   const entry = await ensureCodeServer(log);
   const setupDone = Date.now();
   const hash = packageExtension(log);
-  const scenarios = selectedScenarios();
   const profile = makeProfile();
   const outcomes: Outcome[] = [];
   try {
