@@ -37,6 +37,8 @@ export const PROFILE_SETTINGS = {
   'update.mode': 'none',
   // code-server's web default saves after a delay: a test's edits must never reach the workspace copy.
   'files.autoSave': 'off',
+  // Nor may an unsaved edit of one window be restored into the next (the extension-host suite's).
+  'files.hotExit': 'off',
   'git.enabled': false,
   'window.restoreWindows': 'none',
 };

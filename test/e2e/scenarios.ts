@@ -31,6 +31,7 @@ const TYPO = {
   from: '"path":["lives_in","located_in"]',
   to: '"path":["lives_in","locatd_in"]',
   message: 'unknown relation "locatd_in" in the path of propagation[1]; did you mean "located_in"?',
+  fix: 'Change to "located_in"',
 };
 
 const diagnostics: Scenario = {
@@ -56,6 +57,26 @@ const diagnostics: Scenario = {
     const fileRow = panel.locator('.monaco-list-row', { hasText: 'validation.ripple.jsonl' });
     await fileRow.first().waitFor({ timeout: UI_TIMEOUT_MS });
     await step('problems-panel');
+    // The fix a user takes: open the problem, Ctrl+. and the did-you-mean quick fix; the row goes away.
+    await row.click();
+    await wb.page.keyboard.press('Enter');
+    await wb.page.keyboard.press('Control+.');
+    const fix = wb.page.locator('.action-widget').getByText(TYPO.fix, { exact: true });
+    await fix.waitFor({ timeout: UI_TIMEOUT_MS }).catch(() => {
+      throw new Error(`Ctrl+. on the problem offers no quick fix "${TYPO.fix}"`);
+    });
+    await step('quick-fix');
+    // The menu blocks the pointer while it opens; a user's Enter takes its focused (first) action.
+    const first = (await wb.page.locator('.action-widget .monaco-list-row.action').first().textContent()) ?? '';
+    if (!first.includes(TYPO.fix)) throw new Error(`the first quick fix is "${first}", not "${TYPO.fix}"`);
+    await wb.page.keyboard.press('Enter');
+    await row.waitFor({ state: 'detached', timeout: DIAGNOSTICS_TIMEOUT_MS }).catch(() => {
+      throw new Error(`the problem "${TYPO.message}" stays after its quick fix`);
+    });
+    await step('fixed');
+    // Leave the file as seeded (the fix was never saved): later scenarios and the host suite expect the typo.
+    await wb.runCommand('File: Revert File');
+    await row.waitFor({ timeout: DIAGNOSTICS_TIMEOUT_MS });
   },
 };
 
