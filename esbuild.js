@@ -1,9 +1,11 @@
-// One build for every bundle of the project: the VS Code extension, the language server, the `propmend` CLI
-// and its launcher's supervisor. Each bundle has its own options object; the runtime sidecar and the
-// webviews will get theirs here when they exist (docs/architecture.md, "Where the next parts go").
+// One build for every bundle of the project: the VS Code extension, the language server, the `propmend` CLI,
+// its launcher's supervisor, the runtime sidecar, and the webviews (browser platform, into dist/webviews/
+// with their CSS and @vscode-elements/elements' self-contained bundle, the only folder a webview may load
+// from). Each bundle has its own options object (docs/architecture.md, "Where the next parts go").
 // Type-checking is not done here: `npm run check-types` runs tsc separately.
 // Usage: node esbuild.js [--watch] [--production] [--quiet]
 const esbuild = require('esbuild');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const production = process.argv.includes('--production');
@@ -53,6 +55,18 @@ const bundles = {
     target: 'node20',
     external: nodeExternals,
   },
+  // The runtime sidecar the extension starts (`node dist/sidecar.js`): JSON-RPC on stdio, one process with no
+  // supervisor in between, so a kill reaches the process that holds the model. `propmend serve --stdio` runs
+  // the same code from the CLI bundle.
+  sidecar: {
+    ...common,
+    entryPoints: { sidecar: 'server/sidecar/entry.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+  },
   // The launcher's supervisor (bin/propmend.js): Node built-ins only, so it starts in milliseconds.
   supervisor: {
     ...common,
@@ -62,7 +76,29 @@ const bundles = {
     format: 'cjs',
     target: 'node20',
   },
+  // The propagation diff webview: a browser script loaded by extension/diff-panel.ts under a strict CSP.
+  'webview-diff': {
+    ...common,
+    entryPoints: { diff: 'webviews/diff/main.ts' },
+    outdir: 'dist/webviews',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 };
+
+/** Files the webviews load beside their bundles: copied, so `localResourceRoots` is dist/webviews/ alone. */
+const webviewAssets = [
+  ['webviews/diff/diff.css', 'dist/webviews/diff.css'],
+  ['node_modules/@vscode-elements/elements/dist/bundled.js', 'dist/webviews/vscode-elements.js'],
+];
+
+function copyWebviewAssets() {
+  for (const [from, to] of webviewAssets) {
+    fs.mkdirSync(path.dirname(path.join(__dirname, to)), { recursive: true });
+    fs.copyFileSync(path.join(__dirname, from), path.join(__dirname, to));
+  }
+}
 
 async function main() {
   const contexts = await Promise.all(
@@ -71,6 +107,7 @@ async function main() {
       return { name, ctx };
     }),
   );
+  copyWebviewAssets();
   if (watch) {
     await Promise.all(contexts.map(({ ctx }) => ctx.watch()));
     console.error(`esbuild: watching ${contexts.map((c) => c.name).join(', ')}`);

@@ -1,61 +1,44 @@
-// The VS Code extension entry: starts the PropMEND language server (dist/lsp.js) over stdio with
-// vscode-languageclient and forwards the `propmend.*` settings. Owns activation only; it must not
-// import server code (the server is a separate process) and it never loads a model.
-import { join } from 'node:path';
-import { type ExtensionContext, window, workspace } from 'vscode';
-import {
-  LanguageClient,
-  type LanguageClientOptions,
-  type ServerOptions,
-  TransportKind,
-} from 'vscode-languageclient/node';
-import { DOCUMENT_SELECTOR, SETTINGS_SECTION } from './selectors';
-
-let client: LanguageClient | undefined;
-
-/** The `propmend.*` settings as the server reads them at start (later changes arrive by configuration sync). */
-function initialSettings(): Record<string, unknown> {
-  const c = workspace.getConfiguration(SETTINGS_SECTION);
-  return {
-    kb: c.get<string>('kb') ?? '',
-    tokenizer: c.get<string>('tokenizer') ?? '',
-    maxNewTokens: c.get<number>('maxNewTokens'),
-    context: c.get<number | null>('context') ?? undefined,
-  };
-}
+// The VS Code extension entry: wires the parts and pushes their disposables. Activation does no model work
+// and starts no runtime: it creates the runtime client (a status bar item; the sidecar process starts on
+// first use, never in an untrusted workspace), starts the dataset checker (checker.ts) and registers the
+// editing loop. Owns activation only; it must not import server code other than the protocol.
+import { type ExtensionContext, languages } from 'vscode';
+import { startChecker } from './checker';
+import { chosenModel, registerCommands } from './commands';
+import { registerDiffSerializer } from './diff-panel';
+import { InlineResults } from './inline-results';
+import type { RuntimeAccess } from './runtime-client';
+import { activateRuntime, runtime as sidecar } from './sidecar/vscode-runtime';
+import { DatasetTests } from './test-explorer';
 
 export async function activate(context: ExtensionContext): Promise<void> {
-  const serverModule = context.asAbsolutePath(join('dist', 'lsp.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.stdio },
-    debug: {
-      module: serverModule,
-      transport: TransportKind.stdio,
-      options: { execArgv: ['--inspect=6010'] },
-    },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: DOCUMENT_SELECTOR,
-    synchronize: {
-      configurationSection: SETTINGS_SECTION,
-      fileEvents: workspace.createFileSystemWatcher('**/*.{jsonl,json}'),
-    },
-    initializationOptions: { settings: initialSettings() },
-  };
-  client = new LanguageClient('propmend', 'PropMEND datasets', serverOptions, clientOptions);
-  try {
-    await client.start();
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    void window.showErrorMessage(
-      `PropMEND: the dataset language server did not start (${reason}); run "npm run build" so that ${serverModule} exists, then reload the window`,
-    );
-    return;
-  }
-  context.subscriptions.push({ dispose: () => void client?.stop() });
+  const started = performance.now();
+  activateRuntime(context);
+  // The editing loop (commands, diff panel, inline results, Test Explorer) over the runtime sidecar.
+  const runtime: RuntimeAccess = () => sidecar().manager;
+  const log = (line: string) => sidecar().output().appendLine(line);
+  const inline = new InlineResults();
+  context.subscriptions.push(
+    inline,
+    languages.registerCodeLensProvider(
+      [
+        { scheme: 'file', pattern: '**/*.ripple.jsonl' },
+        { scheme: 'file', pattern: '**/*.edit.json' },
+      ],
+      inline,
+    ),
+    registerDiffSerializer(context),
+    new DatasetTests(runtime, inline, () => chosenModel(context)),
+    ...registerCommands({ context, runtime, inline, log }),
+  );
+  // The dataset checker (language server).
+  const client = await startChecker(context);
+  // Measured for the README: activation registers, creates one status bar item and starts the checker.
+  client?.outputChannel.appendLine(
+    `PropMEND extension activated in ${(performance.now() - started).toFixed(0)} ms (no model loaded, no runtime started)`,
+  );
 }
 
 export async function deactivate(): Promise<void> {
-  if (client) await client.stop();
-  client = undefined;
+  // Every part registered its disposables on the context; VS Code disposes them (the client stops there).
 }

@@ -14,3 +14,6 @@ export const DOCUMENT_SELECTOR: DocumentSelector = [
   { scheme: 'file', pattern: '**/*rippleedits*.json' },
   { scheme: 'file', pattern: '**/*RippleEdits*.json' },
 ];
+
+/** The `source` of the language server's diagnostics (server/lsp/features/protocol.ts SOURCE). */
+export const DIAGNOSTIC_SOURCE = 'propmend';

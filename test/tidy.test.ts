@@ -111,24 +111,52 @@ test('layering: dataset imports only common; lsp, runtime and world do not impor
     'server/cli/',
     'server/world/',
     'server/jobs/',
+    'server/sidecar/',
     'extension/',
   ];
   const rules: Array<{ from: string; forbidden: string[] }> = [
     { from: 'server/dataset/', forbidden: everything },
     {
       from: 'server/lsp/',
-      forbidden: ['server/runtime/', 'server/cli/', 'server/world/', 'server/jobs/', 'extension/'],
+      forbidden: [
+        'server/runtime/',
+        'server/cli/',
+        'server/world/',
+        'server/jobs/',
+        'server/sidecar/',
+        'extension/',
+      ],
     },
     {
       from: 'server/runtime/',
-      forbidden: ['server/lsp/', 'server/cli/', 'server/world/', 'server/jobs/', 'extension/'],
+      forbidden: [
+        'server/lsp/',
+        'server/cli/',
+        'server/world/',
+        'server/jobs/',
+        'server/sidecar/',
+        'extension/',
+      ],
     },
     {
       from: 'server/world/',
-      forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/', 'server/jobs/', 'extension/'],
+      forbidden: [
+        'server/lsp/',
+        'server/runtime/',
+        'server/cli/',
+        'server/jobs/',
+        'server/sidecar/',
+        'extension/',
+      ],
     },
-    { from: 'server/common/', forbidden: [...everything, 'server/dataset/'] },
-    { from: 'extension/', forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/'] },
+    { from: 'server/common/', forbidden: [...everything, 'server/dataset/', 'server/protocol/'] },
+    // The sidecar protocol is the one module both processes import: it imports neither side.
+    { from: 'server/protocol/', forbidden: [...everything, 'server/dataset/', 'server/common/'] },
+    { from: 'server/jobs/', forbidden: ['server/cli/', 'server/sidecar/', 'extension/'] },
+    {
+      from: 'extension/',
+      forbidden: ['server/lsp/', 'server/runtime/', 'server/cli/', 'server/jobs/', 'server/sidecar/'],
+    },
     { from: 'webviews/', forbidden: ['server/', 'extension/'] },
   ];
   const offenders: string[] = [];
@@ -141,6 +169,17 @@ test('layering: dataset imports only common; lsp, runtime and world do not impor
       if (hit) offenders.push(`${rel} imports ${spec} (${hit} is off limits from ${rule.from})`);
     }
   }
+  assert.deepEqual(offenders, []);
+});
+
+test('server/protocol imports only itself and vscode-jsonrpc (plain data and message types)', () => {
+  const offenders = files
+    .filter((f) => f.rel.startsWith('server/protocol/'))
+    .flatMap(({ rel, text }) =>
+      importsOf(text)
+        .filter((s) => !(s.startsWith('./') || s === 'vscode-jsonrpc'))
+        .map((s) => `${rel} imports ${s}`),
+    );
   assert.deepEqual(offenders, []);
 });
 

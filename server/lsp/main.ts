@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckSession } from './check/session';
 import type { CheckSettings } from './check/types';
 import { internalErrorDiagnostic } from './diagnostics/internal-error';
+import { checkedLine, editorDiagnostics, kbLine, settingsLine, startLine } from './features/editor-view';
 import { ResyncingMessageReader } from './features/framing';
 import {
   completion,
@@ -23,12 +24,14 @@ import {
   documentSymbols,
   hover,
   kbForDocument,
+  kbResultForDocument,
 } from './features/language';
 import { overlaySource } from './features/overlay';
 import { codeActionsFor, pathToUri, toLspDiagnostic, uriToPath } from './features/protocol';
 
 /** Quiet time after the last keystroke before a document is re-checked. */
 const DEBOUNCE_MS = 150;
+const SERVER_VERSION = '0.1.0';
 
 const connection = createConnection(
   ProposedFeatures.all,
@@ -53,7 +56,8 @@ function readSettings(raw: unknown): CheckSettings {
       : undefined;
   const positive = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
   const out: Record<string, unknown> = {
-    kb: path(s.kb),
+    // `propmend.knowledgeBase`; `propmend.kb` is its name before 0.1.0 and still read.
+    kb: path(s.knowledgeBase) ?? path(s.kb),
     tokenizer: path(s.tokenizer),
     maxNewTokens: positive(s.maxNewTokens),
     context: positive(s.context),
@@ -71,6 +75,8 @@ function ref(uri: string): DocumentRef | undefined {
 }
 
 const timers = new Map<string, NodeJS.Timeout>();
+/** Lines logged before the client is initialized (its console is not ready during initialize). */
+const pendingLog: string[] = [];
 
 function schedule(uri: string, cascade: boolean): void {
   clearTimeout(timers.get(uri));
@@ -90,9 +96,13 @@ async function validate(uri: string, cascade: boolean): Promise<void> {
   if (!doc || !r) return;
   const version = doc.version;
   try {
+    const started = performance.now();
     const report = await session.check(r.path, { text: r.text, kind: r.kind });
+    connection.console.log(checkedLine(r.path, r.kind, performance.now() - started, report.diagnostics));
+    logKb(r);
     if (documents.get(uri)?.version !== version) return; // a newer edit will publish
-    await connection.sendDiagnostics({ uri, version, diagnostics: report.diagnostics.map(toLspDiagnostic) });
+    const shown = editorDiagnostics(r.path, report.diagnostics);
+    await connection.sendDiagnostics({ uri, version, diagnostics: shown.map(toLspDiagnostic) });
   } catch (error) {
     // Never silent: the failure is a diagnostic on this file; other documents keep theirs.
     connection.console.error(`propmend: checking ${r.path} failed: ${(error as Error).stack ?? error}`);
@@ -112,6 +122,18 @@ async function validate(uri: string, cascade: boolean): Promise<void> {
   }
 }
 
+/** The KB files each document is checked against, logged when they change (not on every keystroke). */
+const kbLogged = new Map<string, string>();
+
+function logKb(doc: DocumentRef): void {
+  const files = kbResultForDocument(session, settings, doc)?.files;
+  if (!files) return;
+  const line = kbLine(doc.path, files);
+  if (kbLogged.get(doc.path) === line) return;
+  kbLogged.set(doc.path, line);
+  connection.console.log(line);
+}
+
 function recheckAll(): void {
   for (const d of documents.all()) schedule(d.uri, false);
 }
@@ -121,6 +143,8 @@ connection.onInitialize((params): InitializeResult => {
   root = folder ? uriToPath(folder) : undefined;
   settings = readSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
   session = new CheckSession({ source: overlaySource(documents), settings, ...(root ? { root } : {}) });
+  // The console is usable once the connection is initialized; the lines go to "PropMEND datasets".
+  pendingLog.push(startLine(SERVER_VERSION, root), settingsLine(settings));
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -130,8 +154,12 @@ connection.onInitialize((params): InitializeResult => {
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       documentSymbolProvider: true,
     },
-    serverInfo: { name: 'propmend-lsp', version: '0.1.0' },
+    serverInfo: { name: 'propmend-lsp', version: SERVER_VERSION },
   };
+});
+
+connection.onInitialized(() => {
+  for (const line of pendingLog.splice(0)) connection.console.log(line);
 });
 
 connection.onDidChangeConfiguration((change) => {
@@ -139,6 +167,8 @@ connection.onDidChangeConfiguration((change) => {
   if (s === undefined) return;
   settings = readSettings(s);
   session.setSettings(settings);
+  kbLogged.clear();
+  connection.console.log(settingsLine(settings));
   recheckAll();
 });
 

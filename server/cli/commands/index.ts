@@ -14,6 +14,7 @@ import { infoCommand } from './info';
 import { patchCommand } from './patch';
 import { pretrainCommand } from './pretrain';
 import { scoreCommand } from './score';
+import { serveCommand } from './serve';
 import { trainCommand } from './train';
 import { worldCommand } from './world';
 
@@ -31,6 +32,7 @@ export const commands: Record<string, CliCommand> = {
   patch: patchCommand,
   pretrain: pretrainCommand,
   score: scoreCommand,
+  serve: serveCommand,
   train: trainCommand,
   world: worldCommand,
 };

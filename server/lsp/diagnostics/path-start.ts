@@ -27,7 +27,8 @@ export const pathStart: Rule = {
     if (ctx.kb && asserted.some((r) => !ctx.kb?.relations.has(r))) return;
     for (const q of inst.propagation) {
       const first = q.path?.[0];
-      if (first === undefined || asserted.includes(first)) continue;
+      // An empty first hop is the schema's error; the path means nothing yet.
+      if (first === undefined || first === '' || asserted.includes(first)) continue;
       if (q.category !== undefined && RULE_DERIVED_CATEGORIES.has(q.category)) continue;
       const where = at('propagation', q.index, 'path', 0);
       emit(

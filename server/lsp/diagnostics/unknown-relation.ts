@@ -6,7 +6,8 @@ import type { Where } from '../check/report';
 import { at, atKey, didYouMean, type Emit, type Rule, replaceFix } from './rule';
 
 function report(kb: Kb, name: string, where: Where, emit: Emit, context: string): void {
-  if (kb.relations.has(name)) return;
+  // An empty name is the schema's error ("must not be empty"); a second one here would repeat it.
+  if (name === '' || kb.relations.has(name)) return;
   const near = closestNames(name, kb.relations.keys());
   const list =
     near.length > 0

@@ -11,9 +11,11 @@ import {
 import { JsonDoc } from '../../dataset/json';
 import type { Decl, Kb } from '../../dataset/kb';
 import { splitLines } from '../../dataset/text';
+import type { KbResult } from '../check/environment';
 import type { CheckSession } from '../check/session';
 import type { CheckSettings, FileKind, Position, Range } from '../check/types';
-import { cursorContext, instanceSlot, kbSlot, type NameSlot } from './location';
+import { instanceRelationDomain, kbFactDomain } from './domain';
+import { cursorContext, instanceSlot, kbDeclarationSlot, kbSlot, type NameSlot } from './location';
 import { entityHover, relationHover, relationSignature, typeHover } from './names';
 
 export interface DocumentRef {
@@ -28,9 +30,18 @@ export function kbForDocument(
   settings: CheckSettings,
   doc: DocumentRef,
 ): Kb | undefined {
+  return kbResultForDocument(session, settings, doc)?.kb;
+}
+
+/** The same, with the KB files it was read from (for the output channel). */
+export function kbResultForDocument(
+  session: CheckSession,
+  settings: CheckSettings,
+  doc: DocumentRef,
+): KbResult | undefined {
   if (doc.kind === 'kb') {
     const files = session.env.nearestKbFiles(dirname(doc.path)).filter((f) => f !== doc.path);
-    return session.env.kbOf([doc.path, ...files].sort(), new Map([[doc.path, doc.text]])).kb;
+    return session.env.kbOf([doc.path, ...files].sort(), new Map([[doc.path, doc.text]]));
   }
   if (doc.kind === 'rippleedits') return undefined;
   let explicit = settings.kb;
@@ -38,7 +49,7 @@ export function kbForDocument(
     const parsed = new JsonDoc(doc.text).value as { kb?: unknown } | undefined;
     if (typeof parsed?.kb === 'string') explicit = `${dirname(doc.path)}/${parsed.kb}`;
   }
-  return session.env.kbFor(doc.path, explicit).kb;
+  return session.env.kbFor(doc.path, explicit);
 }
 
 function slotAt(doc: DocumentRef, position: Position) {
@@ -60,7 +71,11 @@ export function completion(kb: Kb | undefined, doc: DocumentRef, position: Posit
     filterText: JSON.stringify(label),
   });
   if (slot === 'relation') {
-    return [...kb.relations.values()].map((r) =>
+    // Only the relations whose domain is the subject's type, when the type is known and has any.
+    const domain = relationDomain(kb, doc, position, ctx.path);
+    const all = [...kb.relations.values()];
+    const fitting = domain === undefined ? [] : all.filter((r) => r.domain === domain);
+    return (fitting.length > 0 ? fitting : all).map((r) =>
       item(r.name, CompletionItemKind.Property, relationSignature(r)),
     );
   }
@@ -70,6 +85,22 @@ export function completion(kb: Kb | undefined, doc: DocumentRef, position: Posit
     );
   }
   return [...kb.entities.values()].map((e) => item(e.name, CompletionItemKind.Value, e.type));
+}
+
+/** The parsed value a cursor path is relative to: the line of a dataset file, else the whole document. */
+function valueAt(doc: DocumentRef, position: Position): unknown {
+  if (doc.kind !== 'ripple') return new JsonDoc(doc.text).value;
+  return new JsonDoc(splitLines(doc.text)[position.line]?.text ?? '').value;
+}
+
+function relationDomain(
+  kb: Kb,
+  doc: DocumentRef,
+  position: Position,
+  path: ReadonlyArray<string | number>,
+): string | undefined {
+  if (doc.kind === 'kb') return kbFactDomain(kb, path);
+  return instanceRelationDomain(kb, valueAt(doc, position), path);
 }
 
 /** The KB declaration named by the string under the cursor, preferring what the slot expects. */
@@ -91,7 +122,9 @@ export function hover(
   if (!kb) return undefined;
   const { ctx, slot } = slotAt(doc, position);
   if (!ctx.string) return undefined;
-  const hit = lookup(kb, ctx.string.value, slot);
+  const declared = doc.kind === 'kb' ? kbDeclarationSlot(ctx.path, ctx.atKey) : undefined;
+  if (ctx.atKey && !(declared ?? slot)) return undefined; // a field name such as "domain" names nothing
+  const hit = lookup(kb, ctx.string.value, declared ?? slot);
   if (!hit) return undefined;
   const markdown = hit.relation
     ? relationHover(hit.relation)

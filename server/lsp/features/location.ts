@@ -1,7 +1,7 @@
 // Where the cursor is inside a dataset, KB or edit-spec document: the JSON path, the string under the
 // cursor and its range. JSONL documents are looked at one line at a time.
 import { nestingOverflow } from '../../dataset/json';
-import { getLocation, type Node } from '../../dataset/jsonc';
+import { getLocation, type Node, visit } from '../../dataset/jsonc';
 import type { Position, Range } from '../check/types';
 
 export interface CursorContext {
@@ -34,8 +34,24 @@ export function cursorContext(text: string, position: Position, jsonl: boolean):
   let string: CursorContext['string'];
   if (node && node.type === 'string' && offset >= node.offset && offset <= node.offset + node.length) {
     string = { value: String(node.value), range: toRange(body, node.offset, node.length, lineNumber, jsonl) };
+  } else if (loc.isAtPropertyKey) {
+    // getLocation gives no node for a property key: find the key literal around the offset.
+    const key = keyAt(body, offset);
+    if (key) string = { value: key.name, range: toRange(body, key.offset, key.length, lineNumber, jsonl) };
   }
   return { path: loc.path, atKey: loc.isAtPropertyKey, ...(string ? { string } : {}) };
+}
+
+/** The property key literal (quotes included) that contains `offset`, if any. */
+function keyAt(body: string, offset: number): { name: string; offset: number; length: number } | undefined {
+  let hit: { name: string; offset: number; length: number } | undefined;
+  visit(body, {
+    onObjectProperty(name, keyOffset, length) {
+      if (!hit && offset >= keyOffset && offset <= keyOffset + length)
+        hit = { name, offset: keyOffset, length };
+    },
+  });
+  return hit;
 }
 
 function toRange(body: string, offset: number, length: number, line: number, jsonl: boolean): Range {
@@ -66,6 +82,19 @@ export function instanceSlot(path: ReadonlyArray<string | number>, atKey: boolea
     return 'entity';
   if (parent === 'aliases') return 'entity';
   return undefined;
+}
+
+/** What a KB file's declaration key names (`types.<t>`, `relations.<r>`, `entities.<e>`), for hover. */
+export function kbDeclarationSlot(path: ReadonlyArray<string | number>, atKey: boolean): NameSlot {
+  if (!atKey || path.length !== 2) return undefined;
+  const section = path[0];
+  return section === 'types'
+    ? 'type'
+    : section === 'relations'
+      ? 'relation'
+      : section === 'entities'
+        ? 'entity'
+        : undefined;
 }
 
 export function kbSlot(path: ReadonlyArray<string | number>, atKey: boolean): NameSlot {

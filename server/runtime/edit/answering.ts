@@ -22,6 +22,8 @@ export async function answerQuestions(
   tokenizer: TextTokenizer,
   questions: readonly EditQuestion[],
   edit?: LowRankEdit,
+  /** Checked between decoding steps (graph runs); aborting throws its reason. */
+  signal?: AbortSignal,
 ): Promise<Answered[]> {
   if (questions.length === 0) return [];
   const longest = Math.max(
@@ -31,7 +33,7 @@ export async function answerQuestions(
   const results = await generateGreedy(
     model,
     questions.map((q) => tokenizer.encode(q.question, { addSpecialTokens: true })),
-    { maxNewTokens: longest + 2, batchSize: 64, ...(edit ? { edit } : {}) },
+    { maxNewTokens: longest + 2, batchSize: 64, ...(edit ? { edit } : {}), ...(signal ? { signal } : {}) },
   );
   return results.map((r, i) => {
     const q = questions[i] as EditQuestion;

@@ -368,8 +368,15 @@ export function mergePatches<W extends WeightValues>(
   weights: ReadonlyMap<string, W>,
   patches: readonly EditPatch[],
 ): Map<string, W | { shape: readonly number[]; data: Float32Array | Float64Array }> {
+  return mergeLowRankEdit(weights, patchToLowRankEdit(patches));
+}
+
+/** Dense weights with a low-rank edit (d already step-scaled) merged, as mergePatches; nothing given is modified. */
+export function mergeLowRankEdit<W extends WeightValues>(
+  weights: ReadonlyMap<string, W>,
+  edit: LowRankEdit,
+): Map<string, W | { shape: readonly number[]; data: Float32Array | Float64Array }> {
   const out = new Map<string, W | { shape: readonly number[]; data: Float32Array | Float64Array }>(weights);
-  const edit = patchToLowRankEdit(patches);
   for (const [linear, { u, d }] of edit) {
     const param = targetParamName(linear);
     const w = weights.get(param);

@@ -1,12 +1,15 @@
 // One edit with a before/after report (`propmend edit`): the edit from the original weights (a hypernetwork's,
 // or a raw gradient step when there is none), then every question answered greedily before and after, with
-// the gold answer's log-probability under both. Returns plain data for the CLI and the sidecar.
+// the gold answer's log-probability under both. Returns plain data for the CLI and the sidecar. With a `base`
+// edit (the sidecar's patch stack) "before" is the model under the base and "after" under base + the new edit;
+// the new edit is still computed from the original weights. A signal stops it between graph runs.
 import type { TextTokenizer } from '../../common/tokenizer';
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import type { LanguageModel } from '../models/language-model';
 import type { LowRankEdit } from '../tasks/forward';
 import { answerQuestions, goldLogprobs } from './answering';
 import { computeEdit } from './edit';
+import { stackEdits } from './edit-stack';
 import { innerExample } from './episode';
 import { captureFactors } from './factors';
 import { type Hypernetwork, newHypernetwork } from './hypernetwork';
@@ -90,8 +93,19 @@ export async function editWithReport(
     hypernet?: { net: Hypernetwork; method: string };
     targets: readonly string[];
     editLrScale: number;
+    /** Edits already applied (answers "before" run under them, "after" under them plus the new edit). */
+    base?: LowRankEdit;
+    signal?: AbortSignal;
+    /** Where the work is: 0..1 and a stage name. */
+    onStage?: (fraction: number, stage: string) => void;
   },
 ): Promise<{ report: EditReport; edit: LowRankEdit }> {
+  const { signal } = request;
+  const stage = (fraction: number, name: string) => {
+    signal?.throwIfAborted();
+    request.onStage?.(fraction, name);
+  };
+  stage(0, 'computing the edit');
   const t0 = performance.now();
   let edit: LowRankEdit;
   let timings = { capture: 0, transform: 0 };
@@ -108,13 +122,20 @@ export async function editWithReport(
     timings = { capture: performance.now() - t0, transform: 0 };
   }
   const t1 = performance.now();
+  const base = request.base && request.base.size > 0 ? request.base : undefined;
+  const edited = base ? stackEdits([base, edit]) : edit;
   const qs: EditQuestion[] = request.questions.map((q) => ({ ...q, answer: q.answer ?? '' }));
-  const before = await answerQuestions(model, tokenizer, qs);
-  const after = await answerQuestions(model, tokenizer, qs, edit);
+  stage(0.3, 'answering before the edit');
+  const before = await answerQuestions(model, tokenizer, qs, base, signal);
+  stage(0.55, 'answering after the edit');
+  const after = await answerQuestions(model, tokenizer, qs, edited, signal);
   const withGold = request.questions.map((q, i) => ({ q: qs[i] as EditQuestion, has: q.answer !== null }));
   const scored = withGold.filter((x) => x.has).map((x) => x.q);
-  const lpBefore = await goldLogprobs(model, tokenizer, scored);
-  const lpAfter = await goldLogprobs(model, tokenizer, scored, edit);
+  stage(0.8, 'scoring the gold answers');
+  const lpBefore = await goldLogprobs(model, tokenizer, scored, base);
+  signal?.throwIfAborted();
+  const lpAfter = await goldLogprobs(model, tokenizer, scored, edited);
+  signal?.throwIfAborted();
   const answering = performance.now() - t1;
   let k = 0;
   const questions = request.questions.map((q, i): QuestionReport => {
