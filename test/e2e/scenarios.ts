@@ -67,7 +67,8 @@ const diagnostics: Scenario = {
     });
     await step('quick-fix');
     // The menu blocks the pointer while it opens; a user's Enter takes its focused (first) action.
-    const first = (await wb.page.locator('.action-widget .monaco-list-row.action').first().textContent()) ?? '';
+    const first =
+      (await wb.page.locator('.action-widget .monaco-list-row.action').first().textContent()) ?? '';
     if (!first.includes(TYPO.fix)) throw new Error(`the first quick fix is "${first}", not "${TYPO.fix}"`);
     await wb.page.keyboard.press('Enter');
     await row.waitFor({ state: 'detached', timeout: DIAGNOSTICS_TIMEOUT_MS }).catch(() => {
@@ -134,18 +135,15 @@ const applyEdit: Scenario = {
     const rows = panel.locator('[data-testid=diff-row]');
     await rows.first().waitFor({ timeout: EDIT_TIMEOUT_MS });
     await step('diff-panel');
+    // No named inner functions: tsx's transform would wrap them in a helper the webview does not have.
     const shown: PanelRow[] = await rows.evaluateAll((trs) =>
-      trs.map((tr) => {
-        const cell = (id: string) => (tr.querySelector(`[data-testid=${id}]`)?.textContent ?? '').trim();
-        const data = (tr as HTMLElement).dataset;
-        return {
-          group: data['group'] ?? '',
-          change: data['change'] ?? '',
-          question: cell('diff-question'),
-          before: cell('diff-before'),
-          after: cell('diff-after'),
-        };
-      }),
+      trs.map((tr) => ({
+        group: (tr as HTMLElement).dataset['group'] ?? '',
+        change: (tr as HTMLElement).dataset['change'] ?? '',
+        question: (tr.querySelector('[data-testid=diff-question]')?.textContent ?? '').trim(),
+        before: (tr.querySelector('[data-testid=diff-before]')?.textContent ?? '').trim(),
+        after: (tr.querySelector('[data-testid=diff-after]')?.textContent ?? '').trim(),
+      })),
     );
     if (shown.length !== questions.length) {
       throw new Error(`the panel shows ${shown.length} rows, the CLI reports ${questions.length} questions`);

@@ -134,10 +134,12 @@ export class Workbench {
    * of the active editor that contains `lineText`, or undefined when no rendered line contains it.
    */
   async decorationsOnLine(lineText: string): Promise<string[] | undefined> {
+    // No named inner functions here: tsx's transform would wrap them in a helper the page does not have.
     return this.page.evaluate((wanted) => {
-      const norm = (t: string | null) => (t ?? '').replaceAll('\u00a0', ' ');
       const lines = document.querySelectorAll('.editor-group-container.active .view-lines .view-line');
-      const line = Array.from(lines).find((l) => norm(l.textContent).includes(wanted));
+      const line = Array.from(lines).find((l) =>
+        (l.textContent ?? '').replaceAll('\u00a0', ' ').includes(wanted),
+      );
       if (!line) return undefined;
       const texts: string[] = [];
       for (const span of Array.from(line.querySelectorAll('span'))) {
@@ -156,10 +158,8 @@ export class Workbench {
       .locator('.notification-toast .notification-list-item-message')
       .filter({ hasText: pattern })
       .first();
-    await toast.waitFor({ timeout: timeoutMs }).catch(async () => {
-      throw new Error(
-        `no notification matching ${pattern}; shown: ${(await this.notifications()).join(' | ') || 'none'}`,
-      );
+    await toast.waitFor({ timeout: timeoutMs }).catch(() => {
+      throw new Error(`no notification matching ${pattern}`);
     });
     return (await toast.textContent()) ?? '';
   }
@@ -169,9 +169,13 @@ export class Workbench {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   }
 
-  /** The notification toasts' messages, for failure reports. */
+  /** Every notification of the session (the Notification Center keeps those whose toast has hidden). */
   async notifications(): Promise<string[]> {
-    return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
+    await this.runCommand('Notifications: Show Notifications');
+    const center = this.page.locator('.notifications-center .notification-list-item-message');
+    const texts = await center.allTextContents();
+    await this.page.keyboard.press('Escape');
+    return texts;
   }
 }
 
