@@ -5,6 +5,7 @@
 // edit's factors (for --save-patch and the sidecar's patch stack).
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { shippedAssets } from '../common/paths';
 import type { TextTokenizer } from '../common/tokenizer';
 import { type Instance, readEditSpec, readInstanceFile } from '../dataset';
 import { type LayerSpec, resolveLayers, targetLinears } from '../runtime/edit/layers';
@@ -75,7 +76,6 @@ export function planFromSpec(specFile: string): EditPlan {
   }
   const spec = readEditSpec(raw);
   const instance = spec.instance;
-  if (!spec.paths.model) throw new JobInputError(`${file}: "model" is missing; name the model folder`);
   if (!instance?.fact) throw new JobInputError(`${file}: "fact" is missing; write the new fact as text`);
   const base = dirname(file);
   const modules = Array.isArray(raw.modules)
@@ -89,7 +89,8 @@ export function planFromSpec(specFile: string): EditPlan {
         : spec.layers.map((l) => l.layer);
   return {
     file,
-    modelDir: resolve(base, spec.paths.model),
+    // A spec that names no model is for the shipped one (so a copied examples/ folder keeps working).
+    modelDir: spec.paths.model ? resolve(base, spec.paths.model) : shippedAssets().model,
     fact: instance.fact,
     subject: instance.subject ?? null,
     questions: askedQuestions(instance),

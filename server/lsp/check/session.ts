@@ -3,6 +3,7 @@
 // rows.ts, so re-checking after an edit only re-parses changed lines (the language server and the benchmark use this).
 import { basename, dirname, join, resolve } from 'node:path';
 import { pushAll } from '../../common/arrays';
+import { shippedAssets } from '../../common/paths';
 import { readEditSpec } from '../../dataset/edit-spec';
 import { type Instance, readInstance } from '../../dataset/instance';
 import { JsonDoc } from '../../dataset/json';
@@ -108,6 +109,25 @@ export function finish(diags: Diagnostic[]): Diagnostic[] {
     ),
   );
   return kept;
+}
+
+/**
+ * An edit spec that names no model is for the shipped model (the one `propmend edit` then loads), and one
+ * that names neither a model nor a KB is about the shipped world, so it is checked against that world's KB.
+ * Defaults are absolute paths into the package; fields the user wrote (even ones refused as outside the
+ * roots) are never replaced.
+ */
+export function withShippedDefaults(
+  value: Record<string, unknown>,
+  written: Record<string, unknown>,
+): Record<string, unknown> {
+  if (written.model !== undefined) return value;
+  const shipped = shippedAssets();
+  return {
+    ...value,
+    model: shipped.model,
+    ...(written.kb === undefined ? { kb: join(shipped.world, 'world.kb.json') } : {}),
+  };
 }
 
 export class CheckSession {
@@ -337,7 +357,7 @@ export class CheckSession {
     // Paths pointing outside the allowed roots are reported and then treated as absent: never read.
     const confined = confineSpecPaths(written, path, this.specRoots());
     pushAll(pending, confined.pending);
-    const value = confined.value;
+    const value = withShippedDefaults(confined.value, written);
     const dir = dirname(path);
     const rel = (v: unknown) => (typeof v === 'string' && v !== '' ? resolve(dir, v) : undefined);
     // A spec naming a missing KB gets missing-file at its `kb` field; no second note on line 1.

@@ -1,7 +1,7 @@
 // Editor features over the checked files: completion of relation, entity and type names from the KB,
 // hover with signatures and known facts, go-to-definition into the KB file, and document symbols.
 // Works on plain data from the engine; main.ts converts the results to LSP messages.
-import { basename, dirname } from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
 import {
   type CompletionItem,
   CompletionItemKind,
@@ -12,7 +12,7 @@ import { JsonDoc } from '../../dataset/json';
 import type { Decl, Kb } from '../../dataset/kb';
 import { splitLines } from '../../dataset/text';
 import type { KbResult } from '../check/environment';
-import type { CheckSession } from '../check/session';
+import { type CheckSession, withShippedDefaults } from '../check/session';
 import type { CheckSettings, FileKind, Position, Range } from '../check/types';
 import { instanceRelationDomain, kbFactDomain } from './domain';
 import { cursorContext, instanceSlot, kbDeclarationSlot, kbSlot, type NameSlot } from './location';
@@ -46,8 +46,10 @@ export function kbResultForDocument(
   if (doc.kind === 'rippleedits') return undefined;
   let explicit = settings.kb;
   if (explicit === undefined && doc.kind === 'edit') {
-    const parsed = new JsonDoc(doc.text).value as { kb?: unknown } | undefined;
-    if (typeof parsed?.kb === 'string') explicit = `${dirname(doc.path)}/${parsed.kb}`;
+    const parsed = new JsonDoc(doc.text).value;
+    const written = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+    const kb = withShippedDefaults(written, written).kb;
+    if (typeof kb === 'string') explicit = isAbsolute(kb) ? kb : `${dirname(doc.path)}/${kb}`;
   }
   return session.env.kbFor(doc.path, explicit);
 }
