@@ -178,6 +178,8 @@ const inlineResults: Scenario = {
   timeoutMs: 60_000,
   async run({ wb, step }) {
     const questions = cliEdit();
+    // One editor group, so the spec is as wide as the window and its line ends (the results) are in view.
+    await wb.runCommand('View: Single Column Editor Layout');
     await wb.activateTab(SPEC);
     const specText = readFileSync(join(repoRoot, 'examples', SPEC), 'utf8').split('\n');
     for (const q of questions) {
@@ -259,12 +261,13 @@ const revert: Scenario = {
 export const ALL_SCENARIOS: Scenario[] = [diagnostics, applyEdit, inlineResults, testExplorer, revert];
 
 /**
- * The suite `npm run test:e2e` runs: the scenarios whose features have landed (the editing loop's need the
- * runtime sidecar manager). PROPMEND_E2E_SCENARIOS=name,name runs the named ones instead.
+ * The suite `npm run test:e2e` runs: the scenarios that pass on this branch (revert waits for the fix of
+ * "Revert All Edits failed: unknown parameter progressToken"). PROPMEND_E2E_SCENARIOS=name,name runs the
+ * named ones instead.
  */
 export function selectedScenarios(): Scenario[] {
   const names = process.env['PROPMEND_E2E_SCENARIOS']?.split(',').filter(Boolean);
-  if (!names) return [diagnostics];
+  if (!names) return [diagnostics, applyEdit, inlineResults, testExplorer];
   const unknown = names.filter((n) => !ALL_SCENARIOS.some((s) => s.name === n));
   if (unknown.length) {
     throw new SetupError(
