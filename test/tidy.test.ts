@@ -183,6 +183,23 @@ test('server/protocol imports only itself and vscode-jsonrpc (plain data and mes
   assert.deepEqual(offenders, []);
 });
 
+test('stdout belongs to the protocols: nothing in server/ outside the CLI prints to it', () => {
+  // The language server and the runtime sidecar speak JSON-RPC on stdout; one stray line corrupts the stream.
+  const offenders = files
+    .filter((f) => f.rel.startsWith('server/') && !f.rel.startsWith('server/cli/'))
+    .flatMap(({ rel, text }) =>
+      text
+        .split('\n')
+        .map((line, i) => ({ line: line.trim(), n: i + 1 }))
+        .filter(({ line }) => !line.startsWith('//'))
+        // The global console only: `connection.console.log` is LSP's window/logMessage, not stdout.
+        .filter(({ line }) => /(?<![\w.])console\.(?:log|info|debug)\(|process\.stdout\.write\(/.test(line))
+        .filter(({ line }) => !/^console\.(?:log|info|debug) = /.test(line))
+        .map(({ n }) => `${rel}:${n}`),
+    );
+  assert.deepEqual(offenders, []);
+});
+
 test('one dataset model: only server/dataset parses JSON with positions, JSON Lines or names the splits', () => {
   const outside = files.filter((f) => f.rel.startsWith('server/') && !f.rel.startsWith('server/dataset/'));
   const offenders: string[] = [];

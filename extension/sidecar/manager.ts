@@ -2,7 +2,7 @@
 // Node): starts `node dist/sidecar.js` lazily on the first request (the extension host's own executable with
 // ELECTRON_RUN_AS_NODE), checks the protocol version, forwards progress and cancellation, tracks busy/idle and
 // the loaded model, and after a crash restarts on the next request with exponential backoff, reloading the
-// model it had and telling the user once per run of crashes. Never starts while disabled (untrusted workspace).
+// model it had and telling the user once, at the first crash. Never starts while disabled (untrusted workspace).
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   CancellationTokenSource,
@@ -56,7 +56,7 @@ export interface ManagerEvents {
   /** One stderr line of the sidecar (its log). */
   readonly log?: (line: string) => void;
   readonly stateChanged?: (state: SidecarState) => void;
-  /** A message for the user; called once per run of crashes, not per crash. */
+  /** A message for the user; called for the first crash only (later ones go to the log and the status bar). */
   readonly notify?: (message: string) => void;
 }
 
@@ -168,7 +168,6 @@ export class SidecarManager {
     try {
       const result = await connection.sendRequest(type.method, sent, source.token);
       this.backoff.healthy();
-      this.told = false;
       if (type.method === LoadModelRequest.method) {
         this.model = result as ModelInfo;
         this.lastLoad = params as LoadModelParams;
@@ -288,8 +287,16 @@ export class SidecarManager {
       );
       if (this.lastLoad) {
         const reload = this.lastLoad;
-        this.model = await connection.sendRequest(LoadModelRequest, reload);
-        this.events.log?.(`reloaded ${reload.folder} after the restart`);
+        try {
+          this.model = await connection.sendRequest(LoadModelRequest, reload);
+          this.events.log?.(`reloaded ${reload.folder} after the restart`);
+        } catch (error) {
+          // The runtime is up; only the model is gone (moved, deleted): run without one and say why.
+          if (!(error instanceof ResponseError)) throw error;
+          this.lastLoad = undefined;
+          this.model = null;
+          this.events.log?.(`could not reload ${reload.folder} after the restart: ${error.message}`);
+        }
       }
       return run;
     } catch (error) {

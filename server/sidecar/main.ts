@@ -165,9 +165,9 @@ export function serveStdio(
   log: (line: string) => void = (line) => process.stderr.write(`[runtime] ${line}\n`),
 ): Promise<void> {
   // Nothing but JSON-RPC may reach stdout: a stray console.log from any library would corrupt the stream.
-  console.log = (...args: unknown[]) => console.error(...args);
-  console.info = (...args: unknown[]) => console.error(...args);
-  console.debug = (...args: unknown[]) => console.error(...args);
+  console.log = console.error;
+  console.info = console.error;
+  console.debug = console.error;
   process.on('uncaughtException', (error) => {
     log(`internal error, exiting: ${error.stack ?? error.message}`);
     process.exit(70);
