@@ -3,7 +3,7 @@
 // of examples/ with a fresh profile (code-server.ts), runs the scenarios (scenarios.ts) and the
 // extension-host suite (exthost.ts), and prints `e2e: N passed, M failed`. Screenshots of every step go to
 // test-results/e2e/. Everything it starts is ended at the end, on failure, on a signal and on timeout.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Browser } from 'playwright-core';
 import {
@@ -51,6 +51,24 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The activation times the extension logged into its output channel (VS Code keeps channels as log files). */
+function activationTimes(profileRoot: string): number[] {
+  const times: number[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.log')) {
+        for (const m of readFileSync(path, 'utf8').matchAll(/PropMEND extension activated in (\d+) ms/g)) {
+          times.push(Number(m[1]));
+        }
+      }
+    }
+  };
+  if (existsSync(profileRoot)) walk(profileRoot);
+  return times;
+}
+
 /** One outcome per test line a host printed; a host that failed without lines is one failure. */
 function hostOutcomes(host: string, result: HostResult, total: number): Outcome[] {
   const outcomes: Outcome[] = result.lines.map((line) => {
@@ -84,6 +102,7 @@ async function main(): Promise<number> {
   const hash = packageExtension(log);
   const profile = makeProfile();
   const outcomes: Outcome[] = [];
+  let activation: number[] = [];
   try {
     installExtension(entry, hash, profile.args, profile.env, log);
     for (const scenario of scenarios) scenario.seed?.(profile.workspace);
@@ -136,8 +155,10 @@ async function main(): Promise<number> {
     if ('skipped' in electron) log(`e2e: @vscode/test-electron suite skipped: ${electron.skipped}`);
     else outcomes.push(...hostOutcomes('electron', electron, seconds(t0)));
   } finally {
+    activation = activationTimes(profile.root);
     removeProfile(profile);
   }
+  if (activation.length) log(`e2e: the extension reported activation in ${activation.join(', ')} ms`);
   for (const o of outcomes) {
     log(`  ${o.ok ? 'pass' : 'FAIL'} ${o.name} (${o.seconds} s)${o.error ? `\n    ${o.error}` : ''}`);
   }
@@ -145,7 +166,7 @@ async function main(): Promise<number> {
   const failed = outcomes.length - passed;
   writeFileSync(
     join(resultsDir, 'summary.json'),
-    `${JSON.stringify({ passed, failed, seconds: seconds(started), scenarios: outcomes }, null, 2)}\n`,
+    `${JSON.stringify({ passed, failed, seconds: seconds(started), activation_ms: activation, scenarios: outcomes }, null, 2)}\n`,
   );
   log(`e2e: screenshots in ${relative(repoRoot, resultsDir)}/`);
   process.stdout.write(`e2e: ${passed} passed, ${failed} failed (${seconds(started)} s)\n`);
