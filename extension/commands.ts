@@ -31,6 +31,8 @@ import { DiffPanel } from './diff-panel';
 import type { InlineResults } from './inline-results';
 import {
   describeFailure,
+  progressAware,
+  quiet,
   type RuntimeAccess,
   type RuntimeClient,
   type RuntimeRequestOptions,
@@ -122,8 +124,9 @@ export async function underProgress<R>(
   title: string,
   work: (runtime: RuntimeClient, options: RuntimeRequestOptions) => Promise<R>,
 ): Promise<R | undefined> {
-  const runtime = deps.runtime();
-  if (!runtime) return undefined;
+  const given = deps.runtime();
+  if (!given) return undefined;
+  const runtime = progressAware(given);
   return window.withProgress(
     { location: ProgressLocation.Notification, title: `PropMEND: ${title}`, cancellable: true },
     async (progress, token) => {
@@ -193,7 +196,7 @@ async function applyEdit(deps: CommandDeps, arg: unknown): Promise<void> {
 
 async function revert(deps: CommandDeps, all: boolean): Promise<void> {
   const result = await underProgress(deps, all ? 'Revert All Edits' : 'Revert Last Edit', (rt, options) =>
-    all ? rt.request(RevertAllRequest, {}, options) : rt.request(RevertRequest, {}, options),
+    all ? rt.request(RevertAllRequest, {}, quiet(options)) : rt.request(RevertRequest, {}, quiet(options)),
   );
   if (!result) return;
   setHasEdits(result.patches.length);
@@ -231,7 +234,7 @@ async function savePatch(deps: CommandDeps): Promise<void> {
   const runtime = deps.runtime();
   if (!runtime) return;
   const list = await underProgress(deps, 'Save Edit as Patch', (rt, o) =>
-    rt.request(ListPatchesRequest, {}, o),
+    rt.request(ListPatchesRequest, {}, quiet(o)),
   );
   if (!list) return;
   if (list.patches.length === 0) {
@@ -266,7 +269,7 @@ async function savePatch(deps: CommandDeps): Promise<void> {
   // The save dialog asked before replacing an existing file.
   const force = existsSync(target.fsPath);
   const saved = await underProgress(deps, 'Save Edit as Patch', (rt, o) =>
-    rt.request(SavePatchRequest, { id: picked.id, path: target.fsPath, force }, o),
+    rt.request(SavePatchRequest, { id: picked.id, path: target.fsPath, force }, quiet(o)),
   );
   if (saved) void window.showInformationMessage(`PropMEND: saved ${saved.id} to ${saved.path}`);
 }
@@ -277,9 +280,8 @@ async function exportModel(deps: CommandDeps): Promise<void> {
     saveLabel: 'Export',
   });
   if (!target) return;
-  const run = (force: boolean) =>
-    deps.runtime()?.request(ExportModelRequest, { out: target.fsPath, force }) ?? Promise.resolve(undefined);
-  const result = await underProgress(deps, 'Export Edited Model', async () => {
+  const result = await underProgress(deps, 'Export Edited Model', async (rt, options) => {
+    const run = (force: boolean) => rt.request(ExportModelRequest, { out: target.fsPath, force }, options);
     try {
       return await run(false);
     } catch (error) {

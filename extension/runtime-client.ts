@@ -3,7 +3,14 @@
 // this interface only, and turn the protocol's errors into one readable message.
 import type { RequestType } from 'vscode-jsonrpc';
 import type { LoadModelParams, RuntimeErrorData } from '../server/protocol';
-import { LoadModelRequest, RuntimeErrorCode, runtimeErrorName } from '../server/protocol';
+import {
+  ApplyEditRequest,
+  EvaluateRequest,
+  ExportModelRequest,
+  LoadModelRequest,
+  RuntimeErrorCode,
+  runtimeErrorName,
+} from '../server/protocol';
 
 export interface RuntimeProgress {
   readonly fraction: number;
@@ -22,6 +29,27 @@ export interface RuntimeClient {
     params: P,
     options?: RuntimeRequestOptions,
   ): Promise<R>;
+}
+
+/** The requests whose parameters take a `progressToken` (the long ones); others are sent without progress. */
+export const PROGRESS_METHODS: ReadonlySet<string> = new Set([
+  LoadModelRequest.method,
+  ApplyEditRequest.method,
+  EvaluateRequest.method,
+  ExportModelRequest.method,
+]);
+
+/** Options for a request without progress: the manager adds a progressToken only when asked for progress. */
+export function quiet(options: RuntimeRequestOptions): RuntimeRequestOptions {
+  return options.signal ? { signal: options.signal } : {};
+}
+
+/** The client with progress asked only on PROGRESS_METHODS (the sidecar refuses a token on the others). */
+export function progressAware(runtime: RuntimeClient): RuntimeClient {
+  return {
+    request: (type, params, options = {}) =>
+      runtime.request(type, params, PROGRESS_METHODS.has(type.method) ? options : quiet(options)),
+  };
 }
 
 /** Gives the runtime, or undefined with the reason shown to the user (untrusted workspace, no sidecar). */

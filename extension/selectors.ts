@@ -2,7 +2,7 @@
 // Plain data shared by the extension entry; must stay in sync with package.json `contributes`.
 import type { DocumentSelector } from 'vscode-languageclient';
 
-/** The settings section forwarded to the server (`propmend.tokenizer`, `propmend.kb`, ...). */
+/** The settings section forwarded to the server (`propmend.knowledgeBase`, `propmend.tokenizer`, ...). */
 export const SETTINGS_SECTION = 'propmend';
 
 /** Datasets, knowledge bases, edit specs and RippleEdits benchmark files (by their usual names). */

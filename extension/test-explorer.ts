@@ -185,6 +185,12 @@ export class DatasetTests implements Disposable {
       );
       // A test run leaves the model as it was: take this edit off the stack again.
       await runtime.request(RevertRequest, { id: result.patch.id });
+      if (result.patch.position > 1)
+        run.appendOutput(
+          `${label}: answered on top of ${result.patch.position - 1} edit(s) applied earlier in this session (Revert All Edits to test on the unedited model)\r\n`,
+          undefined,
+          item,
+        );
       const records = result.report.questions;
       const places = matchQuestions(records, instance.questions);
       records.forEach((r, i) => {

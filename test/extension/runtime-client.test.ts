@@ -56,3 +56,49 @@ test('other failures pass through without loading anything', async () => {
   );
   assert.deepEqual(log, []);
 });
+
+test('only the long requests carry a progress token: the protocol refuses it on the others', async () => {
+  const v = await import('../../server/protocol/validate');
+  const { PROGRESS_METHODS } = await import('../../extension/runtime-client');
+  const { REQUEST_METHODS } = await import('../../server/protocol');
+  const minimal: Record<string, [(x: unknown) => { ok: boolean }, Record<string, unknown>]> = {
+    'propmend/loadModel': [v.checkLoadModelParams, { folder: '/m' }],
+    'propmend/applyEdit': [v.checkApplyEditParams, { source: { kind: 'spec', file: '/s.edit.json' } }],
+    'propmend/revert': [v.checkRevertParams, {}],
+    'propmend/revertAll': [v.checkNoParams, {}],
+    'propmend/evaluate': [v.checkEvaluateParams, { source: { kind: 'dataset', file: '/d.ripple.jsonl' } }],
+    'propmend/listPatches': [v.checkNoParams, {}],
+    'propmend/savePatch': [v.checkSavePatchParams, { id: 'p1', path: '/p.edit.safetensors' }],
+    'propmend/exportModel': [v.checkExportModelParams, { out: '/out' }],
+    'propmend/status': [v.checkNoParams, {}],
+  };
+  assert.deepEqual(Object.keys(minimal).sort(), [...REQUEST_METHODS].sort());
+  for (const [method, [check, params]] of Object.entries(minimal)) {
+    assert.equal(check(params).ok, true, `${method} minimal params`);
+    assert.equal(check({ ...params, progressToken: 'p1' }).ok, PROGRESS_METHODS.has(method), method);
+  }
+});
+
+test('progressAware drops the progress callback (so the token) on requests that take none', async () => {
+  const { progressAware } = await import('../../extension/runtime-client');
+  const { RevertAllRequest } = await import('../../server/protocol');
+  const seen: Array<[string, boolean, boolean]> = [];
+  const inner: RuntimeClient = {
+    async request<P, R>(
+      type: RequestType<P, R, unknown>,
+      _params: P,
+      options?: { signal?: AbortSignal; onProgress?: unknown },
+    ) {
+      seen.push([type.method, options?.onProgress !== undefined, options?.signal !== undefined]);
+      return {} as R;
+    },
+  };
+  const client = progressAware(inner);
+  const options = { signal: new AbortController().signal, onProgress: () => undefined };
+  await client.request(RevertAllRequest, {}, options);
+  await client.request(ApplyEditRequest, { source: { kind: 'spec', file: '/s.edit.json' } }, options);
+  assert.deepEqual(seen, [
+    ['propmend/revertAll', false, true],
+    ['propmend/applyEdit', true, true],
+  ]);
+});

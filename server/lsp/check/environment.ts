@@ -125,7 +125,7 @@ export class Environment {
         return {
           files: [],
           notes: [
-            note('warning', 'no-kb', `KB file ${why}, so KB checks are skipped; fix propmend.kb (CLI: --kb)`),
+            note('warning', 'no-kb', `KB file ${why}, so KB checks are skipped; fix propmend.knowledgeBase (CLI: --kb)`),
           ],
         };
       }

@@ -9,7 +9,7 @@ export function noKbDiagnostic(): Pending {
     severity: 'information',
     code: NO_KB,
     message:
-      'no *.kb.json found in this folder or above, so relation, entity and type checks are skipped; add a KB file, or set propmend.kb (CLI: --kb)',
+      'no *.kb.json found in this folder or above, so relation, entity and type checks are skipped; add a KB file, or set propmend.knowledgeBase (CLI: --kb)',
     at: { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
   };
 }
