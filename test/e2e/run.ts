@@ -15,7 +15,7 @@ import {
 } from './code-server';
 import { bundleSuite, type HostResult, runInCodeServer, runInElectron } from './exthost';
 import { installExtension, packageExtension } from './package';
-import { selectedScenarios } from './scenarios';
+import { ALL_SCENARIOS, selectedScenarios } from './scenarios';
 import { ensureCodeServer, repoRoot, SetupError } from './setup';
 import { launchBrowser, Workbench } from './workbench';
 
@@ -105,7 +105,8 @@ async function main(): Promise<number> {
   let activation: number[] = [];
   try {
     installExtension(entry, hash, profile.args, profile.env, log);
-    for (const scenario of scenarios) scenario.seed?.(profile.workspace);
+    // Every seed, also of scenarios not selected: the extension-host suite expects the seeded typo.
+    for (const scenario of ALL_SCENARIOS) scenario.seed?.(profile.workspace);
     const suite = await bundleSuite();
     const packaged = Date.now();
     try {
@@ -114,6 +115,7 @@ async function main(): Promise<number> {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       const wb = new Workbench(page, resultsDir);
       await wb.open(server.url, profile.workspace);
+      await wb.extensionReady();
       const opened = Date.now();
       const span = (from: number, to: number) => `${((to - from) / 1000).toFixed(1)} s`;
       log(

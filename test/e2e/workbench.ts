@@ -44,6 +44,19 @@ export class Workbench {
     await this.page.locator('.explorer-folders-view').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
   }
 
+  /** Waits for PropMEND's runtime status bar item: the extension has activated and registered its commands. */
+  async extensionReady(): Promise<void> {
+    await this.page
+      .locator('.statusbar-item', { hasText: /PropMEND/ })
+      .first()
+      .waitFor({ timeout: WORKBENCH_TIMEOUT_MS })
+      .catch(() => {
+        throw new Error(
+          `no PropMEND status bar item within ${WORKBENCH_TIMEOUT_MS / 1000} s: the extension did not activate`,
+        );
+      });
+  }
+
   /** Saves a screenshot named `<nn>-<scenario>-<step>.png` and returns its path. */
   async screenshot(scenario: string, step: string): Promise<string> {
     this.shot += 1;
