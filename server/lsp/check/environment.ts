@@ -125,7 +125,11 @@ export class Environment {
         return {
           files: [],
           notes: [
-            note('warning', 'no-kb', `KB file ${why}, so KB checks are skipped; fix propmend.knowledgeBase (CLI: --kb)`),
+            note(
+              'warning',
+              'no-kb',
+              `KB file ${why}, so KB checks are skipped; fix propmend.knowledgeBase (CLI: --kb)`,
+            ),
           ],
         };
       }
