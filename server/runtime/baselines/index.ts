@@ -2,6 +2,8 @@
 // behind one call that edits one instance from the original weights and returns what answering needs (a
 // low-rank edit, a prompt rewrite) and a restore() that leaves the weights exactly as they were (checked by
 // checksum in the debug mode PROPMEND_DEBUG_RESTORE=1 and in the tests). Made for `propmend eval` to call.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { TextTokenizer } from '../../common/tokenizer';
 import type { Instance } from '../../dataset/index';
 import { withFactInContext } from '../eval/world-eval';
@@ -9,7 +11,7 @@ import type { LanguageModel } from '../models/language-model';
 import type { LowRankEdit } from '../tasks/edit-inputs';
 import { CPT_DEFAULTS, type CptConfig, continuedPretraining } from './cpt';
 import { MEMIT_DEFAULTS, type MemitConfig, memitEdit, memitLayers } from './memit';
-import { memitRequests } from './memit-requests';
+import { memitRequests, type RelationPrompts, relationPromptsFromKb } from './memit-requests';
 import { type KeyStatistics, keyStatistics, type StatsContext } from './memit-stats';
 import { RestoreMismatch, restoreDebugMode, weightsChecksum } from './weights';
 
@@ -31,6 +33,11 @@ export interface BaselineOptions {
   readonly memitCorpus?: string;
   /** Where MEMIT's key statistics are cached (e.g. <package>/.cache/memit). */
   readonly memitCacheDir?: string;
+  /**
+   * A world KB (world.kb.json) whose relations' question templates become MEMIT's request prompts (default: the
+   * world.kb.json beside memitCorpus, if there is one; without one the fact's sentences are the prompts).
+   */
+  readonly memitKb?: string;
   /** Verify every restore by a whole-model checksum (default: PROPMEND_DEBUG_RESTORE=1). */
   readonly verifyRestore?: boolean;
 }
@@ -60,6 +67,7 @@ export function parseBaselineMethod(name: string): BaselineMethod {
 /** Baselines bound to one model: MEMIT's statistics are loaded (or computed and cached) once, on first use. */
 export class Baselines {
   private stats: Promise<KeyStatistics> | undefined;
+  private prompts: RelationPrompts | null | undefined;
   private readonly verify: boolean;
 
   constructor(
@@ -71,6 +79,23 @@ export class Baselines {
   }
 
   /** MEMIT's key statistics for its layers, from the cache or the corpus. */
+  /** The KB file MEMIT's relation prompts come from, if any (see BaselineOptions.memitKb). */
+  memitKbPath(): string | undefined {
+    const { memitKb, memitCorpus } = this.options;
+    if (memitKb) return memitKb;
+    if (!memitCorpus) return undefined;
+    const beside = join(dirname(memitCorpus), 'world.kb.json');
+    return existsSync(beside) ? beside : undefined;
+  }
+
+  private relationPrompts(): RelationPrompts | undefined {
+    if (this.prompts === undefined) {
+      const path = this.memitKbPath();
+      this.prompts = path ? relationPromptsFromKb(path) : null;
+    }
+    return this.prompts ?? undefined;
+  }
+
   memitStatistics(ctx: StatsContext): Promise<KeyStatistics> {
     if (!this.stats) {
       const { memitCorpus, memitCacheDir } = this.options;
@@ -128,11 +153,15 @@ export class Baselines {
     const { edit, diagnostics } = await memitEdit(
       this.model,
       this.tokenizer,
-      memitRequests(instance),
+      memitRequests(instance, config.requestForm === 'relation-prompt' ? this.relationPrompts() : undefined),
       stats,
       config,
       ctx.signal,
     );
-    return untouched({ edit, info: { ...diagnostics, statistics_tokens: stats.tokens } });
+    const kb = config.requestForm === 'relation-prompt' ? (this.memitKbPath() ?? null) : null;
+    return untouched({
+      edit,
+      info: { ...diagnostics, statistics_tokens: stats.tokens, relation_prompts: kb },
+    });
   }
 }

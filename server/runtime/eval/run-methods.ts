@@ -249,6 +249,7 @@ export async function runMethods(
                   ...options.baselines?.memit,
                   corpus: options.baselines?.memitCorpus ?? null,
                   statistics_tokens: edited.info.statistics_tokens,
+                  relation_prompts: edited.info.relation_prompts ?? null,
                 }
               : methodSettings(edited.info);
         tick();
