@@ -2,7 +2,7 @@
 // instances of each test split, the gate on 200 questions per set): datasets check clean, the shipped model
 // passes its gate, and the table shows what the paper shows on test-in-domain non-verbatim questions,
 // propmend > mend >= base, with every accuracy in [0, 1] inside its interval; the result and the HTML report
-// are written under .cache/demo/ and no tracked file changes. test/cli/demo.test.ts runs a scaled-down demo.
+// are written under .cache/demo/ and no tracked file changes. test/heavy/demo-scaled.test.ts runs a scaled-down demo with --out.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
