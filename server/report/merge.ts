@@ -23,8 +23,10 @@ function runKey(config: EvalRunConfig): string {
   return JSON.stringify(rest);
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+const sameList = (a: readonly string[], b: readonly string[]) => {
+  const sortedB = [...b].sort();
+  return a.length === b.length && [...a].sort().every((x, i) => x === sortedB[i]);
+};
 
 /** One run from its files: a single unsharded file as it is, else the eval's shard merge. */
 function joinRun(

@@ -1,13 +1,14 @@
 // Greedy answers under an optional edit, scored by the quality gate's exact match: the prompt is BOS + the
 // bare question, decoding stops at EOS or after the longest gold answer plus two tokens. Also the gold
-// answer's log-probability under teacher forcing. Used by validation, `propmend eval` and `propmend edit`.
+// answer's log-probability under teacher forcing. Used by validation, `propmend edit` and `eval --sequential`;
+// the decoding itself is eval/answer-prompts.ts greedyAnswers, shared with `propmend eval` and the gate.
 import { maxOf } from '../../common/arrays';
 import type { TextTokenizer } from '../../common/tokenizer';
+import { greedyAnswers } from '../eval/answer-prompts';
 import { exactMatch } from '../eval/answers';
 import type { LanguageModel } from '../models/language-model';
 import { nextTokenTargets, padLeft } from '../tasks/batch';
 import type { LowRankEdit } from '../tasks/forward';
-import { cutAtStop, generateGreedy } from '../tasks/generate';
 import { scoreTokens } from '../tasks/objectives';
 import type { EditQuestion } from './instances';
 import { questionRow } from './meta-batch';
@@ -30,14 +31,14 @@ export async function answerQuestions(
     1,
     maxOf(questions.map((q) => tokenizer.encode(` ${q.answer}`, { addSpecialTokens: false }).length)),
   );
-  const results = await generateGreedy(
+  const predictions = await greedyAnswers(
     model,
+    tokenizer,
     questions.map((q) => tokenizer.encode(q.question, { addSpecialTokens: true })),
-    { maxNewTokens: longest + 2, batchSize: 64, ...(edit ? { edit } : {}), ...(signal ? { signal } : {}) },
+    { maxNewTokens: longest + 2, ...(edit ? { edit } : {}), ...(signal ? { signal } : {}) },
   );
-  return results.map((r, i) => {
+  return predictions.map((prediction, i) => {
     const q = questions[i] as EditQuestion;
-    const prediction = cutAtStop(tokenizer.decode(r.ids, { skipSpecialTokens: true }), ['\n']).trim();
     return { prediction, correct: exactMatch(prediction, q.answer, q.aliases) };
   });
 }

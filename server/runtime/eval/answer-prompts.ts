@@ -73,15 +73,31 @@ export async function answerPrompts(
     answer: answerIds(tokenizer, q.answer),
   }));
   const longest = maxOf(rows.map((r) => r.answer.length));
-  const generated = await generateGreedy(
+  const predictions = await greedyAnswers(
     model,
+    tokenizer,
     rows.map((r) => r.prompt),
-    { maxNewTokens: longest + 2, batchSize: BATCH, ...(edit ? { edit } : {}), ...(signal ? { signal } : {}) },
+    { maxNewTokens: longest + 2, ...(edit ? { edit } : {}), ...(signal ? { signal } : {}) },
   );
   signal?.throwIfAborted();
   const logprobs = await goldMeanLogprobs(model, rows, edit);
-  return generated.map((g, i) => ({
-    prediction: cutAtStop(tokenizer.decode(g.ids, { skipSpecialTokens: true }), ['\n']).trim(),
-    logprob: logprobs[i] as number,
-  }));
+  return predictions.map((prediction, i) => ({ prediction, logprob: logprobs[i] as number }));
+}
+
+/**
+ * Greedy answers to encoded prompts (BOS included) as text: at most `maxNewTokens` new tokens, stopping at
+ * EOS, cut at the first newline and trimmed. The one decoding rule of every accuracy we print (the quality
+ * gate, edit reports, `propmend eval`).
+ */
+export async function greedyAnswers(
+  model: LanguageModel,
+  tokenizer: TextTokenizer,
+  prompts: readonly (readonly number[])[],
+  options: { maxNewTokens: number; batchSize?: number; edit?: LowRankEdit; signal?: AbortSignal },
+): Promise<string[]> {
+  const generated = await generateGreedy(model, prompts, {
+    batchSize: BATCH,
+    ...options,
+  });
+  return generated.map((g) => cutAtStop(tokenizer.decode(g.ids, { skipSpecialTokens: true }), ['\n']).trim());
 }

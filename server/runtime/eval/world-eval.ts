@@ -2,11 +2,11 @@
 // questions (kind qa1) and 2-hop questions about known people (qa2), and on the propagation questions of the
 // test splits before any edit, against the majority-answer chance baseline, and with the new fact in context
 // (the Prepend baseline, reported but not gated). The questions come from the dataset model (server/dataset).
-import { maxOf } from '../../common/arrays';
+import { maxOf, pushAll } from '../../common/arrays';
 import type { TextTokenizer } from '../../common/tokenizer';
 import { type EvalQuestion, TEST_SPLITS, type WorldQuestions } from '../../dataset/index';
 import type { LanguageModel } from '../models/language-model';
-import { cutAtStop, generateGreedy } from '../tasks/generate';
+import { greedyAnswers } from './answer-prompts';
 import { exactMatch, majorityBaseline } from './answers';
 
 // The world's questions are read by the dataset model; re-exported for the gate's callers.
@@ -36,17 +36,17 @@ export async function answerAccuracy(
   const chunk = 256;
   for (let i = 0; i < questions.length; i += chunk) {
     const part = questions.slice(i, i + chunk);
-    const results = await generateGreedy(
+    const answers = await greedyAnswers(
       model,
+      tokenizer,
       part.map((q) => tokenizer.encode(q.prompt, { addSpecialTokens: true })),
       {
         maxNewTokens: longest + 2,
-        batchSize: options.batchSize ?? 64,
+        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
-    for (const r of results)
-      predictions.push(cutAtStop(tokenizer.decode(r.ids, { skipSpecialTokens: true }), ['\n']).trim());
+    pushAll(predictions, answers);
     options.onProgress?.(i + part.length);
   }
   const correct = questions.filter((q, k) =>
