@@ -6,13 +6,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { CHROMIUM } from '../support/chromium';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 /** @vscode/ripgrep's version in code-server 4.100.3 and the archive it would download from GitHub. */
 const RIPGREP_CACHE = 'vscode-ripgrep-cache-1.15.11/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 /** Debian packages the harness needs: a browser, ripgrep, and kerberos headers for code-server's native build. */
 export const APT_PACKAGES = 'chromium libkrb5-dev pkg-config ripgrep';
-export const CHROMIUM = '/usr/bin/chromium';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const e2eDir = join(repoRoot, '.e2e');

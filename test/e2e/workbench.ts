@@ -4,28 +4,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
-import { CHROMIUM } from './setup';
+import { launchChromium } from '../support/chromium';
 
 /** The workbench's first paint and extension activation on a loaded 2-core VM. */
 export const WORKBENCH_TIMEOUT_MS = 60_000;
 /** A UI reaction: a palette row, an editor tab, a panel. */
 export const UI_TIMEOUT_MS = 15_000;
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+export function launchBrowser(): Promise<Browser> {
+  return launchChromium();
 }
 
 export class Workbench {

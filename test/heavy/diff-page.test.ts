@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import type { DiffReport, DiffRow } from '../../webviews/diff/messages';
+import { CHROMIUM } from '../support/chromium';
 
 const root = resolve(__dirname, '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 /** A headless page load with its scripted steps; more means the browser hung. */
 const BROWSER_TIMEOUT_MS = 60_000;
 const work = mkdtempSync(join(tmpdir(), 'propmend-diff-page-'));

@@ -10,21 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { renderReport } from '../../server/report/index';
 import { makeResult } from '../report/fixture';
+import { CHROMIUM, launchChromium } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** Launch flags for Debian's chromium in a container (see the shared vscode-e2e notes). */
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const root = resolve(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'propmend-report-browser-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +31,7 @@ test('the report renders in headless Chromium: table, bars, filters, sorting, no
   });
   const file = join(dir, 'report.html');
   writeFileSync(file, renderReport(run));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
