@@ -85,11 +85,21 @@ const bundles = {
     format: 'iife',
     target: 'es2022',
   },
+  // The training webview: curves and run controls, loaded by extension/training/panel.ts under a strict CSP.
+  'webview-train': {
+    ...common,
+    entryPoints: { train: 'webviews/train/main.ts' },
+    outdir: 'dist/webviews',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 };
 
 /** Files the webviews load beside their bundles: copied, so `localResourceRoots` is dist/webviews/ alone. */
 const webviewAssets = [
   ['webviews/diff/diff.css', 'dist/webviews/diff.css'],
+  ['webviews/train/train.css', 'dist/webviews/train.css'],
   ['node_modules/@vscode-elements/elements/dist/bundled.js', 'dist/webviews/vscode-elements.js'],
 ];
 

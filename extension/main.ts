@@ -10,6 +10,7 @@ import { InlineResults } from './inline-results';
 import type { RuntimeAccess } from './runtime-client';
 import { activateRuntime, runtime as sidecar } from './sidecar/vscode-runtime';
 import { DatasetTests } from './test-explorer';
+import { registerTrainingCommands } from './training/commands';
 
 export async function activate(context: ExtensionContext): Promise<void> {
   const started = performance.now();
@@ -30,6 +31,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
     registerDiffSerializer(context),
     new DatasetTests(runtime, inline, () => chosenModel(context)),
     ...registerCommands({ context, runtime, inline, log }),
+    // Meta-training in the sidecar and its panel (extension/training/).
+    ...registerTrainingCommands(context, () => sidecar().manager),
   );
   // The dataset checker (language server).
   const client = await startChecker(context);

@@ -8,6 +8,7 @@ import {
   CancellationTokenSource,
   createMessageConnection,
   type MessageConnection,
+  type NotificationType,
   type RequestType,
   ResponseError,
   StreamMessageReader,
@@ -107,6 +108,8 @@ export class SidecarManager {
   private readonly inFlight = new Map<number, string>();
   private readonly progress = new Map<string, (u: { fraction: number; message: string }) => void>();
   private nextToken = 1;
+  /** Subscribers of sidecar → extension notifications other than progress (e.g. trainingProgress). */
+  private readonly listeners = new Map<string, Set<(params: unknown) => void>>();
   private crashedOnce = false;
   private edits = 0;
 
@@ -195,6 +198,15 @@ export class SidecarManager {
     }
   }
 
+  /** Calls `handler` with every `type` notification of this and later sidecar processes until disposed. */
+  onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): { dispose(): void } {
+    const set = this.listeners.get(type.method) ?? new Set();
+    this.listeners.set(type.method, set);
+    const h = handler as (params: unknown) => void;
+    set.add(h);
+    return { dispose: () => set.delete(h) };
+  }
+
   /** Reads the loaded model from the sidecar's status; a failure leaves the state as it was. */
   private async refreshModel(connection: MessageConnection): Promise<void> {
     try {
@@ -267,6 +279,9 @@ export class SidecarManager {
       (p: { token: string; fraction: number; message: string }) =>
         this.progress.get(String(p.token))?.({ fraction: p.fraction, message: p.message }),
     );
+    connection.onNotification((method: string, params: unknown) => {
+      for (const h of this.listeners.get(method) ?? []) h(params);
+    });
     // A broken pipe after the process died is reported by the exit handler, not as an unhandled error.
     connection.onError(() => undefined);
     child.stdin?.on('error', () => undefined);

@@ -5,3 +5,6 @@ export * from './errors';
 export * from './methods';
 export * from './types';
 export * from './validate';
+export * from './train-methods';
+export * from './train-types';
+export * from './train-validate';

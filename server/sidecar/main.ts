@@ -43,6 +43,7 @@ import { evaluate } from './evaluate';
 import { exportModel, savePatch } from './outputs';
 import { RequestQueue } from './queue';
 import { SidecarSession } from './session';
+import { serveTraining } from './train-serve';
 
 /** Progress notifications per request are sent at most this often (and always at 100%). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -145,9 +146,14 @@ export function startSidecar(io: SidecarIO): RunningSidecar {
     };
   });
 
+  // Meta-training runs beside the queue (server/sidecar/train-serve.ts); closing pauses it (state saved).
+  const training = serveTraining(connection, io.log);
   const closed = new Promise<void>((done) => {
     connection.onClose(() => {
-      void session.dispose().finally(done);
+      void training
+        .dispose()
+        .then(() => session.dispose())
+        .finally(done);
     });
   });
   connection.listen();

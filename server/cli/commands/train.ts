@@ -2,14 +2,20 @@
 // schemas/train-config.schema.json). Resumes from DIR/state after a kill or Ctrl-C; writes DIR/metrics.jsonl,
 // DIR/best.hypernet.safetensors and DIR/training.json (config, result, environment).
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { shippedAssets } from '../../common/paths';
 import { metaTrainJob } from '../../jobs/meta-train';
-import { ConfigError, parseTrainConfig, type TrainConfig } from '../../runtime/edit/train-config';
+import {
+  ConfigError,
+  parseTrainConfig,
+  resolveTrainPaths,
+  type TrainConfig,
+} from '../../runtime/edit/train-config';
 import { type CliCommand, CliError, numberFlag, parseFlags, UsageError } from '../command';
 import { runJob } from '../job-io';
 import { makeRuntime, RUNTIME_FLAGS, RUNTIME_USAGE } from '../model-args';
 
-/** Reads and validates a training config; its paths resolve against the config file's folder. */
+/** Reads and validates a training config; its paths resolve against its folder, omitted ones are the shipped. */
 export function readTrainConfig(file: string): TrainConfig {
   let value: unknown;
   try {
@@ -18,15 +24,7 @@ export function readTrainConfig(file: string): TrainConfig {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
   try {
-    const config = parseTrainConfig(value, file);
-    const base = dirname(resolve(file));
-    return {
-      ...config,
-      model: resolve(base, config.model),
-      train: resolve(base, config.train),
-      validation: resolve(base, config.validation),
-      locality: resolve(base, config.locality),
-    };
+    return resolveTrainPaths(parseTrainConfig(value, file), file, shippedAssets());
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;

@@ -1,7 +1,9 @@
 // The meta-training configuration (`propmend train --config FILE.json`, schema in
 // schemas/train-config.schema.json): defaults per method, validation of a parsed object with messages that
-// name the field and the fix, and the fields recorded in checkpoints. No IO here.
+// name the field and the fix, the shipped defaults of the four paths (a config that omits them trains on the
+// shipped model and world, so a copied examples/ folder trains), and the fields recorded in checkpoints. No IO.
 
+import { dirname, join, resolve } from 'node:path';
 import { OUTER_LOSSES, type OuterLoss } from './episode';
 import { INNER_LOSSES, type InnerLoss } from './hypernetwork';
 import { LAYER_PRESETS, type LayerSpec } from './layers';
@@ -11,7 +13,7 @@ export type Method = (typeof METHODS)[number];
 
 export interface TrainConfig {
   readonly method: Method;
-  /** Paths, relative to the config file's folder. */
+  /** Paths, relative to the config file's folder; '' (omitted) = the shipped asset (resolveTrainPaths). */
   readonly model: string;
   readonly train: string;
   readonly validation: string;
@@ -97,8 +99,9 @@ export function parseTrainConfig(value: unknown, file: string): TrainConfig {
   const merged = { ...base, ...raw } as Record<string, unknown>;
   const fail = (field: string, what: string) =>
     new ConfigError(`${file}: "${field}" must be ${what}, got ${JSON.stringify(merged[field])}`);
-  for (const f of ['model', 'train', 'validation', 'locality'])
-    if (typeof merged[f] !== 'string' || merged[f] === '') throw fail(f, 'a path');
+  for (const f of TRAIN_PATHS)
+    if (typeof merged[f] !== 'string' || (raw[f] !== undefined && merged[f] === ''))
+      throw fail(f, 'a path (or leave it out for the shipped one)');
   const layers = merged.layers;
   if (
     !(typeof layers === 'string' && LAYER_PRESETS.includes(layers as never)) &&
@@ -141,4 +144,39 @@ export function parseTrainConfig(value: unknown, file: string): TrainConfig {
       `{"metric": one of ${VALIDATION_METRICS.join(', ')}, "patience": a positive integer (validations)}`,
     );
   return merged as unknown as TrainConfig;
+}
+
+/** The config's file paths; each omitted one means the shipped asset (shippedTrainPaths). */
+export const TRAIN_PATHS = ['model', 'train', 'validation', 'locality'] as const;
+
+/** The shipped model and world files a config without paths trains on. */
+export function shippedTrainPaths(shipped: {
+  model: string;
+  world: string;
+}): Record<(typeof TRAIN_PATHS)[number], string> {
+  return {
+    model: shipped.model,
+    train: join(shipped.world, 'splits', 'train.ripple.jsonl'),
+    validation: join(shipped.world, 'splits', 'validation.ripple.jsonl'),
+    locality: join(shipped.world, 'corpus.jsonl'),
+  };
+}
+
+/** Makes the paths absolute: given ones against the config file's folder, omitted ones the shipped assets. */
+export function resolveTrainPaths(
+  config: TrainConfig,
+  configFile: string,
+  shipped: { model: string; world: string },
+): TrainConfig {
+  const base = dirname(resolve(configFile));
+  const defaults = shippedTrainPaths(shipped);
+  const pick = (f: (typeof TRAIN_PATHS)[number]) =>
+    config[f] === '' ? defaults[f] : resolve(base, config[f]);
+  return {
+    ...config,
+    model: pick('model'),
+    train: pick('train'),
+    validation: pick('validation'),
+    locality: pick('locality'),
+  };
 }
