@@ -3,8 +3,8 @@
 // Imports neither side nor the runtime (test/tidy.test.ts); only vscode-jsonrpc's message types.
 export * from './errors';
 export * from './methods';
-export * from './types';
-export * from './validate';
 export * from './train-methods';
 export * from './train-types';
 export * from './train-validate';
+export * from './types';
+export * from './validate';
