@@ -5,6 +5,7 @@
 // the loop has written its state. Never prints; writes only inside the run folder (through the job).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseJsonl } from '../dataset';
 import { JobCancelled } from '../jobs/context';
 import { metaTrainJob } from '../jobs/meta-train';
 import type { TrainPoint, TrainRunInfo, TrainRunState } from '../protocol';
@@ -24,14 +25,9 @@ export const ACTIVE_STATES: readonly TrainRunState[] = ['loading', 'running', 'p
 /** Metric points of a metrics.jsonl text (lines that are not whole JSON records are skipped: a torn tail). */
 export function parsePoints(text: string): TrainPoint[] {
   const points: TrainPoint[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let r: Record<string, unknown>;
-    try {
-      r = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
+  for (const { doc } of parseJsonl(text)) {
+    if (!doc.ok || typeof doc.value !== 'object' || doc.value === null) continue;
+    const r = doc.value as Record<string, unknown>;
     if ((r.kind !== 'train' && r.kind !== 'validation') || typeof r.step !== 'number') continue;
     const num = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : Number.NaN);
     points.push({

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { type MessageConnection, type RequestType, ResponseError } from 'vscode-jsonrpc/node';
+import { pushAll } from '../common/arrays';
 import { shippedAssets } from '../common/paths';
 import { JobInputError } from '../jobs/context';
 import {
@@ -77,7 +78,7 @@ export function serveTraining(connection: MessageConnection, log: (line: string)
     void connection.sendNotification(TrainingProgressNotification, { run: info, points });
   };
   const changed = (info: TrainRunInfo, points: readonly TrainPoint[]) => {
-    pending.push(...points);
+    pushAll(pending, points);
     if (info.state !== lastState) {
       lastState = info.state;
       clearTimeout(timer);
