@@ -41,7 +41,6 @@ import {
 import { buildDiffReport } from './views/diff-report';
 import { type EditTarget, editTarget } from './views/edit-target';
 import { evalSummary } from './views/eval-summary';
-import { hypernetOverride } from './views/train-hypernet';
 
 /** What a CodeLens or test item passes: a file and the 0-based line of its instance. */
 interface InstanceArg {
@@ -173,20 +172,7 @@ async function applyEdit(deps: CommandDeps, arg: unknown): Promise<void> {
     withModel(
       rt,
       () => chosenModel(deps.context),
-      () =>
-        rt.request(
-          ApplyEditRequest,
-          {
-            source: target.source,
-            // The training panel's "Use this hypernetwork" (extension/views/train-hypernet.ts).
-            ...hypernetOverride(
-              workspace.getConfiguration('propmend').get<string>('hypernetwork'),
-              target.source,
-              textOf,
-            ),
-          },
-          options,
-        ),
+      () => rt.request(ApplyEditRequest, { source: target.source }, options),
       options,
     ),
   );

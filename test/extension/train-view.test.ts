@@ -1,13 +1,11 @@
 // The training view's pure parts without VS Code: merging progress into the history (a resumed run's
 // rewound log replaces the later points), the TrainView's buttons, labels and checkpoint offer per run
-// state, the SVG chart geometry, the config templates (equal to examples/train-*.json), the resume choices,
-// the hypernetwork setting's override rule, and training configs without paths resolving to the shipped
+// state, the SVG chart geometry, the config templates (equal to examples/train-*.json), the resume choices, and training configs without paths resolving to the shipped
 // assets.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { hypernetOverride } from '../../extension/views/train-hypernet';
 import {
   nextRunFolder,
   resumeChoices,
@@ -247,21 +245,6 @@ describe('configs', () => {
     assert.equal(
       nextRunFolder('/r/a', (p) => taken.has(p)),
       '/r/a-4',
-    );
-  });
-
-  test('the hypernetwork setting applies unless the spec names its own', () => {
-    const spec = (text: string) => () => text;
-    const source = { kind: 'spec', file: '/w/a.edit.json' } as const;
-    assert.deepEqual(hypernetOverride('', source, spec('{}')), {});
-    assert.deepEqual(hypernetOverride('/h', source, spec('{"fact":"x"}')), { hypernet: '/h' });
-    assert.deepEqual(hypernetOverride('/h', source, spec('{"hypernetwork":"../mine"}')), {});
-    assert.deepEqual(hypernetOverride('/h', source, spec('{not json')), {});
-    assert.deepEqual(
-      hypernetOverride('/h', { kind: 'instance', file: '/w/d.ripple.jsonl', line: 1 }, spec('')),
-      {
-        hypernet: '/h',
-      },
     );
   });
 });
