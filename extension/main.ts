@@ -6,10 +6,12 @@ import { type ExtensionContext, languages } from 'vscode';
 import { startChecker } from './checker';
 import { chosenModel, registerCommands } from './commands';
 import { registerDiffSerializer } from './diff-panel';
+import { offerWalkthrough } from './first-run';
 import { InlineResults } from './inline-results';
 import type { RuntimeAccess } from './runtime-client';
 import { activateRuntime, runtime as sidecar } from './sidecar/vscode-runtime';
 import { DatasetTests } from './test-explorer';
+import { registerWalkthrough } from './walkthrough';
 
 export async function activate(context: ExtensionContext): Promise<void> {
   const started = performance.now();
@@ -30,7 +32,9 @@ export async function activate(context: ExtensionContext): Promise<void> {
     registerDiffSerializer(context),
     new DatasetTests(runtime, inline, () => chosenModel(context)),
     ...registerCommands({ context, runtime, inline, log }),
+    ...registerWalkthrough(context),
   );
+  offerWalkthrough(context);
   // The dataset checker (language server).
   const client = await startChecker(context);
   // Measured for the README: activation registers, creates one status bar item and starts the checker.
