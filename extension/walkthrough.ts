@@ -27,13 +27,19 @@ export const WALKTHROUGH = 'gettingStarted';
 const EXAMPLE_WORKSPACE = 'propmend.exampleWorkspace';
 const MISTAKE_FIXED = 'propmend.exampleMistakeFixed';
 
-/** Opens the walkthrough in the Welcome editor. */
-export function openWalkthrough(context: ExtensionContext): Thenable<unknown> {
-  return commands.executeCommand(
+/**
+ * Opens the walkthrough in the Welcome editor. VS Code's walkthrough service is created on first use and, when
+ * it registers the steps, takes an `onContext` key that is already true as seen without checking its step off;
+ * so the example-workspace key is cleared while the page opens and set again after, and its change counts.
+ */
+export async function openWalkthrough(context: ExtensionContext): Promise<void> {
+  await commands.executeCommand('setContext', EXAMPLE_WORKSPACE, false);
+  await commands.executeCommand(
     'workbench.action.openWalkthrough',
     `${context.extension.id}#${WALKTHROUGH}`,
     false,
   );
+  await updateExampleContext();
 }
 
 /** The first workspace folder that is an example workspace. */
@@ -41,8 +47,8 @@ function exampleFolder(): string | undefined {
   return workspace.workspaceFolders?.map((f) => f.uri.fsPath).find(isExampleWorkspace);
 }
 
-function updateExampleContext(): void {
-  void commands.executeCommand('setContext', EXAMPLE_WORKSPACE, exampleFolder() !== undefined);
+function updateExampleContext(): Thenable<unknown> {
+  return commands.executeCommand('setContext', EXAMPLE_WORKSPACE, exampleFolder() !== undefined);
 }
 
 /** Copies the bundled examples into a new folder the user picks the parent of, and opens it. */
@@ -115,9 +121,9 @@ function watchMistake(): Disposable {
 }
 
 export function registerWalkthrough(context: ExtensionContext): Disposable[] {
-  updateExampleContext();
+  void updateExampleContext();
   return [
-    workspace.onDidChangeWorkspaceFolders(updateExampleContext),
+    workspace.onDidChangeWorkspaceFolders(() => void updateExampleContext()),
     watchMistake(),
     commands.registerCommand('propmend.openWalkthrough', () => openWalkthrough(context)),
     commands.registerCommand('propmend.openExamples', () => openExamples(context)),
