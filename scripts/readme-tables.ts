@@ -20,7 +20,7 @@ interface Setting {
   markdownDescription?: string;
   order?: number;
 }
-interface Manifest {
+export interface Manifest {
   contributes: {
     commands?: Command[];
     configuration?: Array<{ title: string; order?: number; properties: Record<string, Setting> }>;
@@ -37,6 +37,14 @@ const MENU_NAMES: Record<string, string> = {
   'view/item/context': 'view item menu',
   'webview/context': 'webview context menu',
 };
+
+/** A markdown table with its columns padded the way the formatter (Biome) writes them. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const width = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(width[i] ?? 0)).join(' | ')} |`;
+  return [line(header), line(width.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
 
 function cell(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
@@ -58,9 +66,9 @@ function places(manifest: Manifest, id: string): string {
 export function commandTable(manifest: Manifest): string {
   const rows = (manifest.contributes.commands ?? []).map((c) => {
     const title = c.category ? `${c.category}: ${c.title}` : c.title;
-    return `| ${cell(title)} | \`${c.command}\` | ${cell(places(manifest, c.command))} |`;
+    return [cell(title), `\`${c.command}\``, cell(places(manifest, c.command))];
   });
-  return ['| Command | Id | Where |', '| --- | --- | --- |', ...rows].join('\n');
+  return table(['Command', 'Id', 'Where'], rows);
 }
 
 function defaultText(setting: Setting): string {
@@ -70,7 +78,7 @@ function defaultText(setting: Setting): string {
 }
 
 export function settingsTable(manifest: Manifest): string {
-  const rows: string[] = [];
+  const rows: string[][] = [];
   const categories = [...(manifest.contributes.configuration ?? [])].sort(
     (a, b) => (a.order ?? 0) - (b.order ?? 0),
   );
@@ -83,10 +91,10 @@ export function settingsTable(manifest: Manifest): string {
       const values = setting.enum
         ? ` Values: ${setting.enum.map((v) => `\`${String(v)}\``).join(', ')}.`
         : '';
-      rows.push(`| \`${key}\` | ${category.title} | ${defaultText(setting)} | ${cell(text + values)} |`);
+      rows.push([`\`${key}\``, category.title, defaultText(setting), cell(text + values)]);
     }
   }
-  return ['| Setting | Category | Default | What it does |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return table(['Setting', 'Category', 'Default', 'What it does'], rows);
 }
 
 /** README text with both tables regenerated; throws when a marker is missing. */

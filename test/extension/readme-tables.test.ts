@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { commandTable, readManifest, settingsTable, updateReadme } from '../../scripts/readme-tables';
+import {
+  commandTable,
+  type Manifest,
+  readManifest,
+  settingsTable,
+  table,
+  updateReadme,
+} from '../../scripts/readme-tables';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -22,7 +29,7 @@ test('README.md lists every command and setting of package.json (run npm run rea
 });
 
 test('the tables name the palette title, the menus and the defaults, and escape pipes', () => {
-  const manifest = {
+  const manifest: Manifest = {
     contributes: {
       commands: [
         { command: 'x.run', title: 'Run', category: 'X' },
@@ -44,13 +51,20 @@ test('the tables name the palette title, the menus and the defaults, and escape 
       ],
     },
   };
+  const squeeze = (text: string) => text.replace(/ {2,}/g, ' ').replace(/-{4,}/g, '---');
   assert.equal(
-    commandTable(manifest),
-    '| Command | Id | Where |\n| --- | --- | --- |\n| X: Run | `x.run` | palette, editor title |\n| Hidden | `x.hidden` |  |',
+    squeeze(commandTable(manifest)),
+    '| Command | Id | Where |\n| --- | --- | --- |\n| X: Run | `x.run` | palette, editor title |\n| Hidden | `x.hidden` | |',
   );
   assert.equal(
-    settingsTable(manifest).split('\n').slice(2).join('\n'),
+    squeeze(settingsTable(manifest)).split('\n').slice(2).join('\n'),
     '| `x.a` | First | `""` | a \\| or not Values: `p`, `q`. |\n| `x.b` | Second | `0` | b |',
   );
+  // Columns padded as Biome formats markdown tables, so the formatter leaves the generated text alone.
+  assert.deepEqual(table(['A', 'Longer'], [['x', 'y']]).split('\n'), [
+    '| A   | Longer |',
+    '| --- | ------ |',
+    '| x   | y      |',
+  ]);
   assert.throws(() => updateReadme('no markers', manifest), /no "<!-- commands:start/);
 });
