@@ -3,7 +3,7 @@
 // with their CSS and @vscode-elements/elements' self-contained bundle, the only folder a webview may load
 // from). Each bundle has its own options object (docs/architecture.md, "Where the next parts go").
 // Type-checking is not done here: `npm run check-types` runs tsc separately.
-// Usage: node esbuild.js [--watch] [--production] [--quiet]
+// Usage: node esbuild.js [--watch] [--production] [--quiet]   (--production: minified, no source maps; npm run package)
 const esbuild = require('esbuild');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -19,6 +19,8 @@ const common = {
   bundle: true,
   sourcemap: !production,
   minify: production,
+  // Minified names would hide which class an error or a log line comes from.
+  keepNames: production,
   logLevel: 'warning',
   absWorkingDir: __dirname,
 };

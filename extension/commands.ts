@@ -38,6 +38,13 @@ import {
   type RuntimeRequestOptions,
   withModel,
 } from './runtime-client';
+import { hypernetParam, SETTING, settingPathFor } from './sidecar/settings';
+import {
+  runtimeSettings,
+  settingsContext,
+  runtime as sidecar,
+  writeRuntimeSetting,
+} from './sidecar/vscode-runtime';
 import { buildDiffReport } from './views/diff-report';
 import { type EditTarget, editTarget } from './views/edit-target';
 import { evalSummary } from './views/eval-summary';
@@ -56,14 +63,12 @@ export interface CommandDeps {
   readonly log: (line: string) => void;
 }
 
-const MODEL_KEY = 'propmend.model';
 /** Context key for `when` clauses: the session's patch stack is not empty. */
 const HAS_EDITS = 'propmend.hasEdits';
 
 function setHasEdits(count: number): void {
   void commands.executeCommand('setContext', HAS_EDITS, count > 0);
 }
-const PROVIDER_KEY = 'propmend.provider';
 
 function isInstanceArg(v: unknown): v is InstanceArg {
   return (
@@ -168,11 +173,14 @@ export async function underProgress<R>(
 async function applyEdit(deps: CommandDeps, arg: unknown): Promise<void> {
   const target = await resolveTarget(arg);
   if (!target) return;
+  // The propmend.hypernetwork setting, unless the spec names its own hypernetwork.
+  const spec = target.source.kind === 'spec' ? { text: textOf(target.file) } : undefined;
+  const hypernet = hypernetParam(runtimeSettings(deps.context), spec);
   const result = await underProgress(deps, `Apply Edit (${target.label})`, (rt, options) =>
     withModel(
       rt,
       () => chosenModel(deps.context),
-      () => rt.request(ApplyEditRequest, { source: target.source }, options),
+      () => rt.request(ApplyEditRequest, { source: target.source, ...hypernet }, options),
       options,
     ),
   );
@@ -298,29 +306,25 @@ async function exportModel(deps: CommandDeps): Promise<void> {
     void window.showInformationMessage(`PropMEND: exported ${result.patches} edit(s) into ${result.out}`);
 }
 
-function providerOf(context: ExtensionContext): RuntimeProvider {
-  const p = context.globalState.get<string>(PROVIDER_KEY);
-  return (RUNTIME_PROVIDERS as readonly string[]).includes(p ?? '') ? (p as RuntimeProvider) : 'cpu';
-}
-
 function provider(deps: CommandDeps): RuntimeProvider {
-  return providerOf(deps.context);
+  return runtimeSettings(deps.context).model.provider ?? 'cpu';
 }
 
-/** The model a dataset instance is edited on: the one chosen with Select Model, else the shipped one. */
+/**
+ * The model a dataset instance is edited on, with the provider and threads: the settings propmend.model
+ * (Select Model writes it; empty: the shipped model), propmend.provider and propmend.threads.
+ */
 export function chosenModel(context: ExtensionContext): LoadModelParams {
-  const folder =
-    context.workspaceState.get<string>(MODEL_KEY) ??
-    context.asAbsolutePath(join('assets', 'models', 'tiny-world'));
-  return { folder, provider: providerOf(context) };
+  return runtimeSettings(context).model;
 }
 
 async function loadModel(deps: CommandDeps, folder: string): Promise<void> {
+  const { threads } = chosenModel(deps.context);
   const info = await underProgress(deps, `Load Model (${basename(folder)})`, (rt, o) =>
-    rt.request(LoadModelRequest, { folder, provider: provider(deps) }, o),
+    rt.request(LoadModelRequest, { folder, provider: provider(deps), ...(threads ? { threads } : {}) }, o),
   );
   if (!info) return;
-  await deps.context.workspaceState.update(MODEL_KEY, folder);
+  await writeRuntimeSetting(SETTING.model, settingPathFor(folder, settingsContext(deps.context)));
   void window.showInformationMessage(
     `PropMEND: loaded ${basename(info.folder)} (${info.model_type}, ${info.num_layers} layers, ${info.parameters.toLocaleString('en-US')} parameters) on ${info.provider} in ${info.load_ms} ms`,
   );
@@ -328,7 +332,7 @@ async function loadModel(deps: CommandDeps, folder: string): Promise<void> {
 
 async function selectModel(deps: CommandDeps): Promise<void> {
   const shipped = deps.context.asAbsolutePath(join('assets', 'models', 'tiny-world'));
-  const current = deps.context.workspaceState.get<string>(MODEL_KEY);
+  const current = chosenModel(deps.context).folder;
   const items = [
     {
       label: 'Shipped model',
@@ -366,8 +370,9 @@ async function selectProvider(deps: CommandDeps): Promise<void> {
     { title: 'PropMEND: execution provider (cuda and webgpu need their onnxruntime builds; see the README)' },
   );
   if (!picked) return;
-  await deps.context.globalState.update(PROVIDER_KEY, picked.label);
-  const model = deps.context.workspaceState.get<string>(MODEL_KEY);
+  await writeRuntimeSetting(SETTING.provider, picked.label);
+  // A loaded model moves to the new provider now; otherwise the next load uses it.
+  const model = sidecarState().model?.folder;
   if (model) await loadModel(deps, model);
   else void window.showInformationMessage(`PropMEND: the next model loads on ${picked.label}`);
 }
@@ -433,6 +438,10 @@ async function convertRippleEdits(deps: CommandDeps, arg: unknown): Promise<void
       }),
   );
   if (ok) await window.showTextDocument(await workspace.openTextDocument(target));
+}
+
+function sidecarState() {
+  return sidecar().manager.state;
 }
 
 /** Registers every command; each handler reports its own failures. */

@@ -6,11 +6,13 @@ import { type ExtensionContext, languages } from 'vscode';
 import { startChecker } from './checker';
 import { chosenModel, registerCommands } from './commands';
 import { registerDiffSerializer } from './diff-panel';
+import { offerWalkthrough } from './first-run';
 import { InlineResults } from './inline-results';
 import type { RuntimeAccess } from './runtime-client';
 import { activateRuntime, runtime as sidecar } from './sidecar/vscode-runtime';
 import { DatasetTests } from './test-explorer';
 import { registerTrainingCommands } from './training/commands';
+import { registerWalkthrough } from './walkthrough';
 
 export async function activate(context: ExtensionContext): Promise<void> {
   const started = performance.now();
@@ -33,7 +35,9 @@ export async function activate(context: ExtensionContext): Promise<void> {
     ...registerCommands({ context, runtime, inline, log }),
     // Meta-training in the sidecar and its panel (extension/training/).
     ...registerTrainingCommands(context, () => sidecar().manager),
+    ...registerWalkthrough(context),
   );
+  offerWalkthrough(context);
   // The dataset checker (language server).
   const client = await startChecker(context);
   // Measured for the README: activation registers, creates one status bar item and starts the checker.

@@ -1,9 +1,12 @@
 // The thin VS Code side of the runtime sidecar: the "PropMEND Runtime" output channel (the sidecar's stderr),
 // a status bar item (model, execution provider, busy/idle; click: `propmend.selectModel`), workspace trust
 // (the runtime never starts in an untrusted workspace), the one crash message, and cancellable progress
-// notifications for requests. All process logic is in manager.ts; creating this starts nothing.
+// notifications for requests, and the runtime settings as the sidecar's parameters (settings.ts).
+// All process logic is in manager.ts; creating this starts nothing.
+import { join } from 'node:path';
 import {
   type CancellationToken,
+  ConfigurationTarget,
   type Disposable,
   type ExtensionContext,
   MarkdownString,
@@ -17,6 +20,7 @@ import {
 import type { RequestType } from 'vscode-jsonrpc';
 import type { RuntimeErrorData } from '../../server/protocol';
 import { nodeLaunch, SidecarManager, type SidecarState } from './manager';
+import { type RuntimeSettings, readRuntimeSettings, type SettingsContext } from './settings';
 import { statusText } from './status-text';
 
 /** Commands the status bar links to; registered by the commands module. */
@@ -121,4 +125,35 @@ export function activateRuntime(context: ExtensionContext): RuntimeClient {
 export function runtime(): RuntimeClient {
   if (!client) throw new Error('the PropMEND runtime client is used before activation');
   return client;
+}
+
+/** Where the runtime settings' paths resolve: the shipped model and the first workspace folder. */
+export function settingsContext(context: ExtensionContext): SettingsContext {
+  const folder = workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return {
+    shippedModel: context.asAbsolutePath(join('assets', 'models', 'tiny-world')),
+    ...(folder ? { workspaceFolder: folder } : {}),
+  };
+}
+
+const warned = new Set<string>();
+
+/** The runtime settings now; a bad value is shown once and replaced by its default. */
+export function runtimeSettings(context: ExtensionContext): RuntimeSettings {
+  const config = workspace.getConfiguration('propmend');
+  const settings = readRuntimeSettings((key) => config.get(key), settingsContext(context));
+  for (const problem of settings.problems) {
+    if (warned.has(problem)) continue;
+    warned.add(problem);
+    void window.showWarningMessage(`PropMEND: ${problem}`);
+  }
+  return settings;
+}
+
+/** Writes `propmend.<key>`: into the workspace's settings when a folder is open, else the user's. */
+export async function writeRuntimeSetting(key: string, value: unknown): Promise<void> {
+  const target = workspace.workspaceFolders?.length
+    ? ConfigurationTarget.Workspace
+    : ConfigurationTarget.Global;
+  await workspace.getConfiguration('propmend').update(key, value, target);
 }

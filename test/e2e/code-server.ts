@@ -48,6 +48,12 @@ export function makeProfile(): Profile {
   const userDataDir = join(root, 'user-data');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(PROFILE_SETTINGS, null, 2)}\n`);
+  // Machine-scoped settings (walkthroughs.openOnInstall) reach code-server's extension host only from here.
+  mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(
+    join(userDataDir, 'Machine', 'settings.json'),
+    `${JSON.stringify(PROFILE_SETTINGS, null, 2)}\n`,
+  );
   const workspace = join(root, 'examples');
   cpSync(join(repoRoot, 'examples'), workspace, { recursive: true });
   const xdg = join(root, 'xdg');

@@ -1,11 +1,20 @@
-// Builds the bundles and packages the extension as a .vsix with @vscode/vsce (what .vscodeignore lets in),
-// then installs it into the harness's extensions folder with code-server --install-extension.
+// Packages the extension exactly as `npm run package` does (scripts/package.ts: minified bundles, this
+// machine's onnxruntime binaries, the Marketplace README), then installs that .vsix into the harness's
+// extensions folder with code-server --install-extension, as a user installs it.
 // Both steps are skipped when a content hash of their inputs matches the last run (packaging zips ~45 MB
-// of onnxruntime and takes ~30 s on the 2-core VM). Writes only under .e2e/ and dist/.
+// of onnxruntime and takes ~20 s on the 2-core VM). Writes only under .e2e/ and dist/.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import {
+  buildProduction,
+  hostTarget,
+  MARKETPLACE_README,
+  megabytes,
+  PackageError,
+  packageBuilt,
+} from '../../scripts/package';
 import { e2eDir, repoRoot, SetupError } from './setup';
 
 export const vsixPath = join(e2eDir, 'propmend.vsix');
@@ -32,8 +41,8 @@ function packageInputs(): string[] {
       else files.push(path);
     }
   };
-  for (const dir of ['dist', 'schemas', 'assets', 'bin']) walk(join(repoRoot, dir));
-  for (const file of ['package.json', '.vscodeignore', 'README.md', 'LICENSE'])
+  for (const dir of ['dist', 'schemas', 'assets', 'bin', 'examples', 'media']) walk(join(repoRoot, dir));
+  for (const file of ['package.json', '.vscodeignore', MARKETPLACE_README, 'LICENSE'])
     files.push(join(repoRoot, file));
   files.push(join(repoRoot, 'node_modules', 'onnxruntime-node', 'package.json'));
   return files.filter((f) => !f.endsWith('.map'));
@@ -54,23 +63,25 @@ function readIfExists(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-/** Builds every bundle and packages the extension unless an identical package exists; returns its hash. */
+/** Builds the production bundles and packages this machine's .vsix unless an identical one exists; returns its hash. */
 export function packageExtension(log: (line: string) => void): string {
-  run('node esbuild.js', process.execPath, [join(repoRoot, 'esbuild.js'), '--quiet']);
-  const hash = inputsHash();
-  if (existsSync(vsixPath) && readIfExists(vsixHashFile) === hash) return hash;
-  const started = Date.now();
-  rmSync(vsixPath, { force: true });
-  run('vsce package', process.execPath, [
-    join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'),
-    'package',
-    '--allow-missing-repository',
-    '--out',
-    vsixPath,
-  ]);
-  writeFileSync(vsixHashFile, hash);
-  log(`e2e: packaged ${relative(repoRoot, vsixPath)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return hash;
+  const target = hostTarget();
+  if (!target) throw new SetupError(`no package target for ${process.platform}-${process.arch}`);
+  try {
+    buildProduction();
+    const hash = inputsHash();
+    if (existsSync(vsixPath) && readIfExists(vsixHashFile) === hash) return hash;
+    const started = Date.now();
+    const made = packageBuilt(target, vsixPath);
+    writeFileSync(vsixHashFile, hash);
+    log(
+      `e2e: packaged ${relative(repoRoot, vsixPath)} (${target}, ${megabytes(made.bytes)}, ${made.files} files) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    return hash;
+  } catch (error) {
+    if (error instanceof PackageError) throw new SetupError(error.message);
+    throw error;
+  }
 }
 
 /** Installs the package into .e2e/extensions/ unless that exact package is installed there. */

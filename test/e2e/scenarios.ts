@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { train } from './scenarios/train';
+import { walkthrough } from './scenarios/walkthrough';
 import { repoRoot, SetupError } from './setup';
 import { UI_TIMEOUT_MS, type Workbench } from './workbench';
 
@@ -264,7 +265,15 @@ const revert: Scenario = {
 };
 
 /** Every scenario, in the order they build on each other. */
-export const ALL_SCENARIOS: Scenario[] = [diagnostics, applyEdit, inlineResults, testExplorer, revert, train];
+export const ALL_SCENARIOS: Scenario[] = [
+  diagnostics,
+  applyEdit,
+  inlineResults,
+  testExplorer,
+  revert,
+  walkthrough,
+  train,
+];
 
 /**
  * The suite `npm run test:e2e` runs: all of them; PROPMEND_E2E_SCENARIOS=name,name runs the named ones
