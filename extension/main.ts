@@ -6,6 +6,7 @@ import { type ExtensionContext, languages } from 'vscode';
 import { startChecker } from './checker';
 import { chosenModel, registerCommands } from './commands';
 import { registerDiffSerializer } from './diff-panel';
+import { registerEvaluationCommands } from './evaluation/commands';
 import { InlineResults } from './inline-results';
 import type { RuntimeAccess } from './runtime-client';
 import { activateRuntime, runtime as sidecar } from './sidecar/vscode-runtime';
@@ -30,6 +31,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     registerDiffSerializer(context),
     new DatasetTests(runtime, inline, () => chosenModel(context)),
     ...registerCommands({ context, runtime, inline, log }),
+    ...registerEvaluationCommands({ context, runtime, inline, log }),
   );
   // The dataset checker (language server).
   const client = await startChecker(context);
