@@ -1,7 +1,7 @@
 // E2E: the evaluation view. With a split open, `PropMEND: Evaluate Dataset…` offers it picked, base, mend
 // and propmend picked, and asks the instances per file; the run (in the sidecar, on the shipped model) writes
 // its result under .propmend/eval/ and opens the report page in a webview; a question link opens the dataset
-// at its instance's line, by mouse and by keyboard (Tab focus + Enter).
+// at its instance's line, by mouse and by keyboard (the focused link and Enter).
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../scenarios';
@@ -73,7 +73,12 @@ export const evaluate: Scenario = {
     await wb.page.keyboard.press('Enter');
 
     await wb.editorTab('PropMEND Evaluation: test-in-domain').first().waitFor({ timeout: EVAL_TIMEOUT_MS });
-    const page = wb.webview();
+    // The visible webview (the diff panel of earlier scenarios may be open but hidden in another tab).
+    const page = wb.page
+      .locator('iframe.webview.ready:visible')
+      .last()
+      .contentFrame()
+      .frameLocator('iframe#active-frame');
     const summary = page.locator('#summary tbody tr');
     await summary.first().waitFor({ timeout: UI_TIMEOUT_MS });
     const rows = await summary.allTextContents();
@@ -100,8 +105,7 @@ export const evaluate: Scenario = {
     // Keyboard: focus a question of the first instance and press Enter.
     await wb.activateTab('PropMEND Evaluation: test-in-domain');
     const first = page.locator('a.qlink[data-line="1"]').first();
-    await first.focus();
-    await wb.page.keyboard.press('Enter');
+    await first.press('Enter');
     await cursorOnLine(wb, 1);
     await step('dataset-at-line-1-by-keyboard');
   },
