@@ -61,7 +61,7 @@ export const evaluate: Scenario = {
     await step('pick-datasets');
     await accept(wb, 'dataset files');
     await widget.locator('.quick-input-title', { hasText: 'methods' }).waitFor({ timeout: UI_TIMEOUT_MS });
-    const methods = (await checked.allTextContents()).map((t) => t.trim().split(/\s/)[0]);
+    const methods = (await checked.locator('.label-name').allTextContents()).map((t) => t.trim());
     if (methods.join(',') !== METHODS.join(','))
       throw new Error(`the default methods should be ${METHODS.join(', ')}, are ${methods.join(', ')}`);
     await step('pick-methods');
