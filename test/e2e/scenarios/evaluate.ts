@@ -61,7 +61,10 @@ export const evaluate: Scenario = {
     await step('pick-datasets');
     await accept(wb, 'dataset files');
     await widget.locator('.quick-input-title', { hasText: 'methods' }).waitFor({ timeout: UI_TIMEOUT_MS });
-    const methods = (await checked.locator('.label-name').allTextContents()).map((t) => t.trim());
+    // (.label-name also matches a row's detail line; keep the method names)
+    const methods = (await checked.locator('.label-name').allTextContents())
+      .map((t) => t.trim())
+      .filter((t) => !t.startsWith('split:'));
     if (methods.join(',') !== METHODS.join(','))
       throw new Error(`the default methods should be ${METHODS.join(', ')}, are ${methods.join(', ')}`);
     await step('pick-methods');
