@@ -6,6 +6,7 @@ import { type ExtensionContext, languages } from 'vscode';
 import { startChecker } from './checker';
 import { chosenModel, registerCommands } from './commands';
 import { registerDiffSerializer } from './diff-panel';
+import { registerEvaluationCommands } from './evaluation/commands';
 import { offerWalkthrough } from './first-run';
 import { InlineResults } from './inline-results';
 import type { RuntimeAccess } from './runtime-client';
@@ -36,6 +37,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     // Meta-training in the sidecar and its panel (extension/training/).
     ...registerTrainingCommands(context, () => sidecar().manager),
     ...registerWalkthrough(context),
+    ...registerEvaluationCommands({ context, runtime, inline, log }),
   );
   offerWalkthrough(context);
   // The dataset checker (language server).

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { packageRoot, shippedAssets } from '../common/paths';
+import type { TextTokenizer } from '../common/tokenizer';
 import { type Instance, readInstanceFile, splitFromFileName } from '../dataset/index';
 import { checkPaths } from '../lsp/check/check-paths';
 import type { FileReport } from '../lsp/check/types';
@@ -34,6 +35,7 @@ import {
   runMethods,
 } from '../runtime/eval/run-methods';
 import { inShard } from '../runtime/eval/shards';
+import type { LanguageModel } from '../runtime/models/language-model';
 import type { Runtime } from '../runtime/session/runtime';
 import { JobCancelled, type JobContext, JobInputError, phase, throwIfCancelled } from './context';
 import { runEnvironment } from './environment';
@@ -66,6 +68,14 @@ export interface EvalRunParams {
   readonly verifyRestore?: boolean;
   /** For the recorded environment. */
   readonly threads?: number;
+  /** One instance of the (single) dataset, by 1-based line or id, instead of all (the sidecar's Test Explorer runs). */
+  readonly instance?: { readonly line?: number; readonly id?: string };
+}
+
+/** A model some other owner already loaded (the sidecar's session): the job evaluates it and loads nothing. */
+export interface PreloadedModel {
+  readonly model: LanguageModel;
+  readonly tokenizer: TextTokenizer;
 }
 
 export interface EvalRunOutput {
@@ -136,12 +146,16 @@ function readItems(
   datasets: readonly string[],
   limit: number | undefined,
   shard: ShardSpec | null,
+  pick?: EvalRunParams['instance'],
 ): EvalItem[] {
   const items: EvalItem[] = [];
   for (const dataset of datasets) {
     const read = readInstanceFile(dataset);
     if (!read.ok) throw new JobInputError(read.message);
-    const problem = read.problems[0];
+    // One picked instance needs only its own line to parse (the Test Explorer runs half-written files).
+    const problem = pick
+      ? read.problems.find((p) => pick.line !== undefined && p.line + 1 === pick.line)
+      : read.problems[0];
     if (problem)
       throw new JobInputError(
         `${dataset}:${problem.line + 1}: ${problem.message}; run propmend check ${dataset}`,
@@ -150,6 +164,8 @@ function readItems(
     const records = limit === undefined ? read.instances : read.instances.slice(0, limit);
     records.forEach(({ line, instance }, index) => {
       if (!inShard(index, shard)) return;
+      if (pick && !(pick.line !== undefined ? pick.line === line + 1 : pick.id === (instance as Instance).id))
+        return;
       items.push({
         dataset,
         line: line + 1,
@@ -165,7 +181,7 @@ function readItems(
 /** Runs the evaluation described by `params`; see the file header for the order of the steps. */
 export async function evalRunJob(
   params: EvalRunParams,
-  runtime: Runtime,
+  runtime: Runtime | PreloadedModel,
   ctx: JobContext,
 ): Promise<EvalRunOutput> {
   const started = performance.now();
@@ -198,24 +214,35 @@ export async function evalRunJob(
     claimed = claimResult({ file, ...(params.force !== undefined ? { force: params.force } : {}) }, inputs);
   }
 
-  const checking = phase(ctx, 0, 0.03, 'checking');
-  const reports = await checkPaths(datasets, {
-    ...(params.checkRoots ? { roots: params.checkRoots } : {}),
-    onProgress: (done, total) =>
-      checking.progress({ fraction: done / total, message: `${done}/${total} files` }),
-  });
-  if (reports.some((r) => r.diagnostics.some((d) => d.severity === 'error')))
-    throw new DatasetCheckError(reports);
+  // A whole-file run is checked first; a single picked instance is read (and must parse) but the rest of
+  // its file, possibly half-written, is not the run's business.
+  if (!params.instance) {
+    const checking = phase(ctx, 0, 0.03, 'checking');
+    const reports = await checkPaths(datasets, {
+      ...(params.checkRoots ? { roots: params.checkRoots } : {}),
+      onProgress: (done, total) =>
+        checking.progress({ fraction: done / total, message: `${done}/${total} files` }),
+    });
+    if (reports.some((r) => r.diagnostics.some((d) => d.severity === 'error')))
+      throw new DatasetCheckError(reports);
+  }
   throwIfCancelled(ctx, 'the evaluation');
-  const items = readItems(datasets, params.limit, shard);
+  if (params.instance && datasets.length !== 1)
+    throw new JobInputError('pick one instance from exactly one dataset file');
+  const items = readItems(datasets, params.limit, shard, params.instance);
   if (items.length === 0)
     throw new JobInputError(
-      shard
-        ? `shard ${shard.index}/${shard.count} holds no instances; use fewer shards`
-        : 'the datasets hold no instances',
+      params.instance
+        ? `${datasets[0]}${params.instance.line !== undefined ? `:${params.instance.line}` : ` (id "${params.instance.id}")`} holds no instance`
+        : shard
+          ? `shard ${shard.index}/${shard.count} holds no instances; use fewer shards`
+          : 'the datasets hold no instances',
     );
 
-  const { model, tokenizer } = await loadModelForJob(modelDir, runtime, phase(ctx, 0.03, 0.06, 'loading'));
+  const { model, tokenizer } =
+    'tokenizer' in runtime
+      ? runtime
+      : await loadModelForJob(modelDir, runtime, phase(ctx, 0.03, 0.06, 'loading'));
   const hypernets: Partial<Record<HypernetMethod, HypernetForEval>> = {};
   for (const [m, path] of Object.entries(hypernetPaths) as Array<[HypernetMethod, string]>) {
     const loaded = loadHypernetForJob(path, model, m);

@@ -14,9 +14,23 @@ export type RuntimeProvider = (typeof RUNTIME_PROVIDERS)[number];
 export const EDIT_METHODS = ['propmend', 'mend'] as const;
 export type EditMethodName = (typeof EDIT_METHODS)[number];
 
-/** Methods an evaluation compares: the unedited model and the two hypernetworks. */
+/** Methods an evaluation compares by default: the unedited model and the two hypernetworks. */
 export const EVAL_METHODS = ['base', 'mend', 'propmend'] as const;
-export type EvalMethodName = (typeof EVAL_METHODS)[number];
+
+/**
+ * Every method `propmend eval` runs, in its order (test/sidecar/eval-run.test.ts checks this equals the
+ * runtime's list): baselines (no edit, fact prepended, continued pre-training, MEMIT) and the hypernetworks.
+ */
+export const ALL_EVAL_METHODS = [
+  'base',
+  'prepend',
+  'cpt-full',
+  'cpt-midupper',
+  'memit',
+  'mend',
+  'propmend',
+] as const;
+export type EvalMethodName = (typeof ALL_EVAL_METHODS)[number];
 
 /** The kinds of question an edit report has (runtime spelling: `nonverbatim` without a hyphen). */
 export const QUESTION_KINDS = ['verbatim', 'nonverbatim', 'locality'] as const;
@@ -170,15 +184,29 @@ export interface ExportModelResult {
 
 // ---- evaluation ----------------------------------------------------------------------------------------
 
-/** An instance (as for edits) or every instance of a dataset file. */
-export type EvalSource = InstanceSource | { readonly kind: 'dataset'; readonly file: string };
+/** An instance (as for edits), every instance of a dataset file, or of several (e.g. one file per split). */
+export type EvalSource =
+  | InstanceSource
+  | { readonly kind: 'dataset'; readonly file: string }
+  | { readonly kind: 'datasets'; readonly files: readonly string[] };
 
 export interface EvaluateParams extends WithProgress {
   readonly source: EvalSource;
-  /** Default: all of EVAL_METHODS. Each instance is edited alone from the original weights (patches unused). */
+  /**
+   * Default EVAL_METHODS. Each instance is edited alone from the original weights (patches unused). Dataset
+   * and instance sources run `propmend eval`'s runner and may name any of ALL_EVAL_METHODS; a spec source
+   * only base, mend and propmend.
+   */
   readonly methods?: readonly EvalMethodName[];
-  /** The first N instances only (dataset sources). */
+  /** The first N instances of each dataset file only (dataset sources). */
   readonly limit?: number;
+  /**
+   * A folder to write the run's result file to (`eval-<methods>.json`, the contract of `propmend eval`,
+   * written atomically; dataset and instance sources). No file without it.
+   */
+  readonly out_dir?: string;
+  /** Replace an existing result file in `out_dir`. */
+  readonly force?: boolean;
 }
 
 /** One method's scores; a subset of the runtime's evaluation summary that later versions may extend. */
@@ -195,10 +223,20 @@ export interface EvalRecord {
   };
 }
 
+/** One method on one split: the rates of an EvalRecord for the split's questions. */
+export interface EvalSplitRecord extends EvalRecord {
+  readonly split: string;
+}
+
 export interface EvaluateResult {
-  /** The dataset or spec file evaluated. */
+  /** The (first) dataset or spec file evaluated. */
   readonly file: string;
+  /** One per method, over every question evaluated. */
   readonly results: readonly EvalRecord[];
+  /** Per method and split (dataset and instance sources). */
+  readonly by_split?: readonly EvalSplitRecord[];
+  /** The result file written (only with `out_dir`). */
+  readonly result_file?: string;
   readonly elapsed_ms: number;
 }
 

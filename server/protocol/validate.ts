@@ -2,9 +2,9 @@
 // progress notification. Each returns the typed value or the first bad field with a message naming the fix
 // (errors as values at the boundary); the sidecar answers InvalidParams with it. Plain data only.
 import {
+  ALL_EVAL_METHODS,
   type ApplyEditParams,
   EDIT_METHODS,
-  EVAL_METHODS,
   type EvalSource,
   type EvaluateParams,
   type ExportModelParams,
@@ -95,8 +95,17 @@ function defined<T extends object>(o: T): T {
 
 function instanceSource(v: unknown, field: string, allowDataset: boolean): EvalSource {
   const o = object(v, field);
-  const kinds = allowDataset ? ['spec', 'instance', 'dataset'] : ['spec', 'instance'];
+  const kinds = allowDataset ? ['spec', 'instance', 'dataset', 'datasets'] : ['spec', 'instance'];
   const kind = oneOf(o.kind, `${field}.kind`, kinds);
+  if (kind === 'datasets') {
+    onlyKeys(o, field, ['kind', 'files']);
+    if (!Array.isArray(o.files) || o.files.length === 0)
+      throw new Bad(`${field}.files`, `${field}.files must be a non-empty list of dataset files`);
+    const files = o.files.map((f, i) => text(f, `${field}.files[${i}]`));
+    const twice = files.find((f, i) => files.indexOf(f) !== i);
+    if (twice !== undefined) throw new Bad(`${field}.files`, `${field}.files names ${twice} twice`);
+    return { kind, files };
+  }
   const file = text(o.file, `${field}.file`);
   if (kind !== 'instance') {
     onlyKeys(o, field, ['kind', 'file']);
@@ -158,17 +167,22 @@ export function checkNoParams(v: unknown): Checked<Record<string, never>> {
 export function checkEvaluateParams(v: unknown): Checked<EvaluateParams> {
   return checked(() => {
     const o = object(v, 'params');
-    onlyKeys(o, '', ['source', 'methods', 'limit', 'progressToken']);
+    onlyKeys(o, '', ['source', 'methods', 'limit', 'out_dir', 'force', 'progressToken']);
     let methods: EvaluateParams['methods'];
     if (o.methods !== undefined) {
       if (!Array.isArray(o.methods) || o.methods.length === 0)
-        throw new Bad('methods', `methods must be a non-empty list of ${EVAL_METHODS.join(', ')}`);
-      methods = o.methods.map((m, i) => oneOf(m, `methods[${i}]`, EVAL_METHODS));
+        throw new Bad('methods', `methods must be a non-empty list of ${ALL_EVAL_METHODS.join(', ')}`);
+      const list = o.methods.map((m, i) => oneOf(m, `methods[${i}]`, ALL_EVAL_METHODS));
+      const twice = list.find((m, i) => list.indexOf(m) !== i);
+      if (twice !== undefined) throw new Bad('methods', `methods names "${twice}" twice`);
+      methods = list;
     }
     return defined({
       source: instanceSource(o.source, 'source', true),
       methods,
       limit: optional(o.limit, (l) => integer(l, 'limit', 1)),
+      out_dir: optional(o.out_dir, (d) => text(d, 'out_dir')),
+      force: optional(o.force, (f) => boolean(f, 'force')),
       progressToken: progressToken(o),
     });
   });

@@ -17,6 +17,11 @@ export interface RenderOptions {
   readonly cspSource?: string;
   /** The result files the report was made from, for its header. */
   readonly sources?: readonly string[];
+  /**
+   * Webview mode (the editor's evaluation panel): each question links to its line in its dataset file; the
+   * page posts `openQuestion` (webview-messages.ts) and the host opens it. Off for the standalone page.
+   */
+  readonly webview?: boolean;
 }
 
 const NONCE_RE = /^[A-Za-z0-9+/=_-]{16,}$/;
@@ -62,14 +67,22 @@ function pathTables(rows: readonly SummaryRow[]): string {
 
 const KIND_LABEL = { verbatim: 'verbatim', 'non-verbatim': 'non-verbatim', locality: 'locality' } as const;
 
-function questionRow(r: QuestionRecord): string {
+/** The question cell: plain text, or in webview mode a link the page script turns into `openQuestion`. */
+function questionCell(r: QuestionRecord, datasets: readonly string[] | null): string {
+  const index = datasets ? datasets.indexOf(r.dataset) : -1;
+  if (index < 0) return `<td>${esc(r.question)}</td>`;
+  const where = `${r.dataset}:${r.line}`;
+  return `<td><a href="#" class="qlink" data-dataset="${index}" data-line="${r.line}" title="Open ${esc(where)}">${esc(r.question)}</a></td>`;
+}
+
+function questionRow(r: QuestionRecord, datasets: readonly string[] | null): string {
   const gold = r.aliases.length ? `${r.answer} (also: ${r.aliases.join(', ')})` : r.answer;
   const mark = r.exact_match ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>';
   const lp = `${r.logprob_before.toFixed(2)} → ${r.logprob_after.toFixed(2)}`;
   return (
     `<tr data-method="${esc(r.method)}" data-split="${esc(r.split)}" data-kind="${esc(r.kind)}" data-correct="${r.exact_match ? '1' : '0'}">` +
     `<td>${esc(r.method)}</td><td>${esc(r.split)}</td><td data-v="${esc(r.instance_id)}">${esc(r.instance_id)}</td>` +
-    `<td>${esc(KIND_LABEL[r.kind] ?? r.kind)}</td><td>${esc(r.path)}</td><td>${esc(r.question)}</td><td>${esc(gold)}</td>` +
+    `<td>${esc(KIND_LABEL[r.kind] ?? r.kind)}</td><td>${esc(r.path)}</td>${questionCell(r, datasets)}<td>${esc(gold)}</td>` +
     `<td>${esc(r.before)} → ${esc(r.after)}</td><td data-v="${r.exact_match ? 1 : 0}" aria-label="${r.exact_match ? 'correct' : 'incorrect'}">${mark}</td>` +
     `<td class="num" data-v="${r.logprob_after}">${lp}</td></tr>`
   );
@@ -80,7 +93,8 @@ function select(id: string, label: string, values: readonly string[], names?: re
   return `<label for="${id}">${esc(label)}<select id="${id}"><option value="">all</option>${options}</select></label>`;
 }
 
-function questionTable(result: EvalRunResult, rows: readonly SummaryRow[]): string {
+function questionTable(result: EvalRunResult, rows: readonly SummaryRow[], webview: boolean): string {
+  const datasets = webview ? result.config.datasets : null;
   const { methods, splits } = orderOf(rows);
   const records = [...result.records].sort(
     (a, b) =>
@@ -116,7 +130,7 @@ function questionTable(result: EvalRunResult, rows: readonly SummaryRow[]): stri
     filters,
     '<table id="questions"><caption class="note">Every question of the run; sort by a column heading, filter above</caption>',
     `<thead><tr>${heads.map((h) => `<th scope="col" aria-sort="none"><button type="button">${esc(h)}</button></th>`).join('')}</tr></thead>`,
-    `<tbody>\n${records.map(questionRow).join('\n')}\n</tbody></table>`,
+    `<tbody>\n${records.map((r) => questionRow(r, datasets)).join('\n')}\n</tbody></table>`,
   ].join('\n');
 }
 
@@ -179,7 +193,7 @@ ${chartFigures(rows)}
 <h2 id="paths-heading">By relation path</h2>
 ${pathTables(rows)}
 <h2 id="questions-heading">Questions</h2>
-${questionTable(result, rows)}
+${questionTable(result, rows, options.webview ?? false)}
 </main>
 <script nonce="${nonce}">${PAGE_SCRIPT}</script>
 </body>

@@ -15,6 +15,12 @@ export { type LoadedResult, parseEvalResult, readEvalResult } from './load';
 export { markdownTable } from './markdown';
 export { MergeError, mergeResults } from './merge';
 export { COLUMNS, formatCell, METHOD_ORDER, reportRows } from './summary';
+export {
+  type OpenQuestionMessage,
+  questionTarget,
+  type ReportMessage,
+  readReportMessage,
+} from './webview-messages';
 
 export type LoadedReport =
   | { readonly ok: true; readonly result: EvalRunResult; readonly rows: SummaryRow[] }

@@ -4,6 +4,9 @@
 import { readTextFile } from '../dataset/index';
 import { EVAL_RESULT_FORMAT, EVAL_RESULT_VERSION, type EvalRunResult } from '../runtime/eval/result';
 
+/** The result contract, for readers that may not import the runtime (the extension's evaluation panel). */
+export type { EvalRunResult };
+
 export type LoadedResult =
   | { readonly ok: true; readonly path: string; readonly result: EvalRunResult }
   | { readonly ok: false; readonly path: string; readonly message: string };

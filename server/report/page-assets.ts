@@ -1,7 +1,8 @@
 // The report page's stylesheet and script, as text html.ts inlines under the page's nonce. The style takes
 // its colours from VS Code's theme variables with light and dark fallbacks (prefers-color-scheme), so the
 // same page reads well in a browser and in a webview. The script filters and sorts the per-question table's
-// server-rendered rows; it reads the DOM only and never builds markup from data. No data lives here.
+// server-rendered rows; it reads the DOM only and never builds markup from data. No data lives here. In a
+// VS Code webview (acquireVsCodeApi exists) it also posts `openQuestion` for a clicked question link.
 
 export const PAGE_STYLE = `
 :root {
@@ -72,6 +73,7 @@ select, input { background: var(--input-bg); color: var(--input-fg); border: 1px
 th button { background: none; border: none; color: inherit; font: inherit; font-weight: 600; cursor: pointer; padding: 0; }
 th[aria-sort="ascending"] button::after { content: " \\25B2"; } th[aria-sort="descending"] button::after { content: " \\25BC"; }
 :focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
+a.qlink { color: var(--vscode-textLink-foreground, var(--c6)); } a.qlink:hover { color: var(--vscode-textLink-activeForeground, var(--c6)); }
 .ok { color: var(--ok); font-weight: 600; } .bad { color: var(--bad); font-weight: 600; }
 tr[hidden] { display: none; }
 `;
@@ -80,6 +82,16 @@ tr[hidden] { display: none; }
 export const PAGE_SCRIPT = `
 (function () {
   "use strict";
+  // Webview mode only: a question link asks the host to open its dataset line (mouse, or Enter on the link).
+  if (typeof acquireVsCodeApi === "function") {
+    var host = acquireVsCodeApi();
+    document.addEventListener("click", function (e) {
+      var a = e.target && e.target.closest ? e.target.closest("a.qlink") : null;
+      if (!a) return;
+      e.preventDefault();
+      host.postMessage({ type: "openQuestion", dataset: Number(a.dataset.dataset), line: Number(a.dataset.line) });
+    });
+  }
   var table = document.getElementById("questions");
   if (!table) return;
   var body = table.tBodies[0];

@@ -1,50 +1,55 @@
-// `propmend/evaluate` on the loaded model: each instance (of a spec, one dataset line, or a whole dataset
-// file) is edited alone from the original weights by each hypernetwork method, through the same job as an
-// applied edit, and scored by exact match: efficacy on verbatim and non-verbatim questions, specificity on
-// locality (for `base`, the unedited answers). The session's patch stack is neither used nor changed.
-// `propmend eval` remains the full evaluation (all baselines, result files); this is its interactive subset.
-
-import { pushAll } from '../common/arrays';
-import { readInstanceFile } from '../dataset';
-import { type JobContext, JobInputError, phase, throwIfCancelled } from '../jobs/context';
-import { type EditPlan, editLoaded, planFromInstance } from '../jobs/edit';
-import type { EvalMethodName, EvalRecord, EvaluateParams, EvaluateResult, QuestionRecord } from '../protocol';
+// `propmend/evaluate` on the sidecar's loaded model. Dataset sources (one file, several, or one instance of a
+// file) run `propmend eval`'s job (server/jobs/eval-run.ts: checker, runMethods, result contract) on the
+// loaded model and tokenizer without loading anything, with progress per (method, instance) and
+// cancellation through the request's signal; with `out_dir` the result file is written atomically there.
+// An edit spec goes through eval-spec.ts. The session's patch stack is neither used nor changed.
+import { dirname } from 'node:path';
+import type { JobContext } from '../jobs/context';
+import { evalRunJob } from '../jobs/eval-run';
+import type { EvalRecord, EvalSplitRecord, EvaluateParams, EvaluateResult } from '../protocol';
 import { EVAL_METHODS, RuntimeErrorCode } from '../protocol';
+import type { QuestionRecord } from '../runtime/eval/result';
 import { SidecarError } from './errors';
+import { evaluateSpec } from './eval-spec';
 import type { SidecarSession } from './session';
 
-function plans(session: SidecarSession, params: EvaluateParams): EditPlan[] {
-  const { source } = params;
-  if (source.kind !== 'dataset') return [session.plan(source)];
-  const read = readInstanceFile(source.file);
-  if (!read.ok) throw new JobInputError(read.message);
-  const lines = read.instances.map((r) => r.line + 1).slice(0, params.limit ?? Number.POSITIVE_INFINITY);
-  if (lines.length === 0)
-    throw new JobInputError(`${source.file} holds no instances; run \`propmend check ${source.file}\``);
-  return lines.map((line) => planFromInstance(source.file, { line }));
-}
-
-function summary(
-  method: string,
-  n: number,
-  questions: readonly QuestionRecord[],
-  after: boolean,
-): EvalRecord {
+/** The protocol's per-method rates over `records` (exact match of the answer after the method's edit). */
+export function rates(method: string, records: readonly QuestionRecord[]): EvalRecord {
+  const mine = records.filter((r) => r.method === method);
   const rate = (kind: QuestionRecord['kind']) => {
-    const qs = questions.filter((q) => q.kind === kind && q.gold !== null);
-    const right = qs.filter((q) => (after ? q.correct_after : q.correct_before)).length;
-    return { rate: qs.length ? right / qs.length : 0, n: qs.length };
+    const qs = mine.filter((r) => r.kind === kind);
+    return { rate: qs.length ? qs.filter((r) => r.exact_match).length / qs.length : 0, n: qs.length };
   };
   const v = rate('verbatim');
-  const nv = rate('nonverbatim');
+  const nv = rate('non-verbatim');
   const loc = rate('locality');
   return {
     method,
-    n_instances: n,
+    n_instances: new Set(mine.map((r) => `${r.dataset}\n${r.instance_index}`)).size,
     efficacy_verbatim: v.rate,
     efficacy_nonverbatim: nv.rate,
     specificity: loc.rate,
     n_questions: { verbatim: v.n, nonverbatim: nv.n, locality: loc.n },
+  };
+}
+
+/** Per method (in run order), then per method and split (splits sorted). */
+export function evalRecords(
+  methods: readonly string[],
+  records: readonly QuestionRecord[],
+): { results: EvalRecord[]; by_split: EvalSplitRecord[] } {
+  const splits = [...new Set(records.map((r) => r.split))].sort();
+  return {
+    results: methods.map((m) => rates(m, records)),
+    by_split: methods.flatMap((m) =>
+      splits.map((split) => ({
+        ...rates(
+          m,
+          records.filter((r) => r.split === split),
+        ),
+        split,
+      })),
+    ),
   };
 }
 
@@ -57,30 +62,37 @@ export async function evaluate(
   const loaded = session.loaded;
   if (!loaded)
     throw new SidecarError(RuntimeErrorCode.NoModel, 'no model is loaded; select a model before evaluating');
-  const list = plans(session, params);
-  const methods: readonly EvalMethodName[] = params.methods ?? EVAL_METHODS;
-  const edits = methods.filter((m): m is 'mend' | 'propmend' => m !== 'base');
-  const runs = Math.max(1, edits.length) * list.length;
-  const answered = new Map<string, QuestionRecord[]>(methods.map((m) => [m, []]));
-  let done = 0;
-  for (const plan of list) {
-    // The unedited answers come with every edit's report; with only `base` asked, one edit still provides them.
-    for (const method of edits.length ? edits : (['propmend'] as const)) {
-      throwIfCancelled(ctx, 'the evaluation');
-      const { report } = await editLoaded(
-        { ...plan, hypernet: undefined },
-        loaded,
-        phase(ctx, done / runs, (done + 1) / runs, `${method} ${done + 1}/${runs}`),
-        { method, loadHypernet: session.hypernetFor },
-      );
-      if (methods.includes(method)) pushAll(answered.get(method) ?? [], report.questions);
-      if (method === (edits[0] ?? 'propmend')) pushAll(answered.get('base') ?? [], report.questions);
-      done++;
-    }
-  }
+  const { source } = params;
+  if (source.kind === 'spec') return evaluateSpec(session, loaded, source.file, params.methods, ctx);
+  const files = source.kind === 'datasets' ? source.files : [source.file];
+  const methods = params.methods ?? EVAL_METHODS;
+  const instance =
+    source.kind === 'instance'
+      ? {
+          ...(source.line !== undefined ? { line: source.line } : {}),
+          ...(source.id !== undefined ? { id: source.id } : {}),
+        }
+      : undefined;
+  const out = await evalRunJob(
+    {
+      datasets: files,
+      modelDir: loaded.modelDir,
+      methods,
+      ...(params.limit !== undefined ? { limit: params.limit } : {}),
+      ...(params.out_dir !== undefined ? { outDir: params.out_dir } : {}),
+      ...(params.force !== undefined ? { force: params.force } : {}),
+      ...(instance ? { instance } : {}),
+      // The checker may read what the datasets' own folders hold (their KB and spec paths), nothing else.
+      checkRoots: [...new Set(files.map((f) => dirname(f)))],
+      threads: loaded.info.threads,
+    },
+    { model: loaded.model, tokenizer: loaded.tokenizer },
+    ctx,
+  );
   return {
-    file: list[0]?.file ?? params.source.file,
-    results: methods.map((m) => summary(m, list.length, answered.get(m) ?? [], m !== 'base')),
+    file: out.result.config.datasets[0] ?? files[0] ?? '',
+    ...evalRecords(methods, out.result.records),
+    ...(out.file ? { result_file: out.file } : {}),
     elapsed_ms: Math.round(performance.now() - started),
   };
 }

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { evaluate } from './scenarios/evaluate';
 import { train } from './scenarios/train';
 import { walkthrough } from './scenarios/walkthrough';
 import { repoRoot, SetupError } from './setup';
@@ -273,6 +274,7 @@ export const ALL_SCENARIOS: Scenario[] = [
   revert,
   walkthrough,
   train,
+  evaluate,
 ];
 
 /**

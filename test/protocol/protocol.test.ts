@@ -116,7 +116,7 @@ test('bad parameters are refused naming the field and the valid values', () => {
     checkEvaluateParams,
     { source: { kind: 'dataset', file: '/a' }, methods: ['base', 'cpt'] },
     'methods[1]',
-    /base, mend, propmend/,
+    /base, prepend, cpt-full, cpt-midupper, memit, mend, propmend/,
   );
   rejects(checkSavePatchParams, { id: 'p1', path: '/a', force: 'yes' }, 'force', /true or false/);
   rejects(checkNoParams, { all: true }, 'all', /valid: none/);

@@ -60,7 +60,17 @@ export function makeWorkspace(): { work: string; specFile: string; datasetFile: 
     id: 'validation-0',
     fact: 'Ama Rell works for Paplomend.',
     subject: 'Ama Rell',
-    propagation: [],
+    subject_type: 'person',
+    triples: [{ subject: 'Ama Rell', relation: 'works_for', object: 'Paplomend' }],
+    propagation: [
+      {
+        question: 'Which company does Ama Rell work for?',
+        answer: 'Paplomend',
+        path: ['works_for'],
+        verbatim: true,
+      },
+    ],
+    locality: [],
   };
   const line = { id: 'validation-7', fact, subject, subject_type, triples, propagation, locality };
   const datasetFile = join(work, 'validation.ripple.jsonl');
