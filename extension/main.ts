@@ -6,6 +6,7 @@ import { type ExtensionContext, languages } from 'vscode';
 import { startChecker } from './checker';
 import { chosenModel, registerCommands } from './commands';
 import { registerDiffSerializer } from './diff-panel';
+import { SpecFormEditorProvider } from './editors/spec-form-editor';
 import { InlineResults } from './inline-results';
 import type { RuntimeAccess } from './runtime-client';
 import { activateRuntime, runtime as sidecar } from './sidecar/vscode-runtime';
@@ -28,6 +29,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
       inline,
     ),
     registerDiffSerializer(context),
+    ...SpecFormEditorProvider.register(context),
     new DatasetTests(runtime, inline, () => chosenModel(context)),
     ...registerCommands({ context, runtime, inline, log }),
   );

@@ -114,7 +114,7 @@ export function parseSpec(text: string): ParsedSpec {
       parseError: { message: `${describeParseError(first)} (the text is not valid JSON)`, ...at },
     };
   }
-  if (!root || root.type !== 'object') {
+  if (root?.type !== 'object') {
     return {
       root: undefined,
       values: null,
