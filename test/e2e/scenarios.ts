@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formScenario } from './scenarios/form';
 import { repoRoot, SetupError } from './setup';
 import { UI_TIMEOUT_MS, type Workbench } from './workbench';
 
@@ -263,7 +264,14 @@ const revert: Scenario = {
 };
 
 /** Every scenario, in the order they build on each other. */
-export const ALL_SCENARIOS: Scenario[] = [diagnostics, applyEdit, inlineResults, testExplorer, revert];
+export const ALL_SCENARIOS: Scenario[] = [
+  diagnostics,
+  applyEdit,
+  inlineResults,
+  testExplorer,
+  revert,
+  formScenario,
+];
 
 /**
  * The suite `npm run test:e2e` runs: all of them; PROPMEND_E2E_SCENARIOS=name,name runs the named ones
