@@ -457,7 +457,10 @@ function showNotes(s: SpecFormState): void {
     for (const n of Array.from(b.notes.querySelectorAll('.diag'))) n.remove();
   const keys = new Set(bindings.keys());
   const place = (path: SpecPath, severity: string, text: string) => {
-    const target = bindings.get(ownerKey(path, keys))?.notes;
+    const key = ownerKey(path, keys);
+    let target = bindings.get(key)?.notes;
+    // A field hidden by its mode (explicit layers, a hypernetwork file) shows its notes at the mode select.
+    if (target?.closest('[hidden]')) target = bindings.get(`${key}-mode`)?.notes ?? bindings.get('')?.notes;
     target?.append(h('div', { class: `diag ${severity}`, 'data-testid': 'diagnostic' }, text));
   };
   for (const d of s.diagnostics) place(d.path, d.severity, `${d.message} (${d.source}, line ${d.line})`);

@@ -1,7 +1,7 @@
 // The edit-spec form scenario: open an example spec with the form, change the fact in the form, see the
 // text change in the text editor ("Open as Text"), undo and redo there, see the form follow the text, see a
-// diagnostic next to the field it is about, and save; screenshots of each step. Acts only through the UI;
-// reads the workspace copy on disk only to check what Save wrote.
+// diagnostic next to the field it is about, save, see a schema error of a new row reported once, revert.
+// Screenshots of each step. Acts only through the UI; reads the workspace copy on disk only to check Save.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
@@ -15,9 +15,9 @@ const NEW_FACT = 'Marta Quill works for Cobalt Labs in Vantis.';
 /** The language server's check after a change, on a loaded 2-core VM. */
 const DIAGNOSTICS_TIMEOUT_MS = 45_000;
 
-/** The form's frame: the only webview open (the scenario closes every other editor first). */
+/** The form's frame: the visible webview (the scenario closes every other editor first). */
 function form(wb: Workbench): FrameLocator {
-  return wb.webview();
+  return wb.page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
 }
 
 async function fieldValue(frame: FrameLocator, key: string): Promise<string> {
@@ -123,5 +123,27 @@ export const formScenario: Scenario = {
       throw new Error(`Save wrote more than the changed fact:\n${saved}`);
     }
     await step('saved');
+
+    // A new row's empty fields break the schema: VS Code's JSON service says so at the field, once.
+    await form(wb).locator('[data-testid="add-triples"]').click();
+    const schemaNote = form(wb).locator('[data-testid="row-triples-1"] [data-testid="diagnostic"]', {
+      hasText: /minimum length/i,
+    });
+    await schemaNote
+      .first()
+      .waitFor({ timeout: DIAGNOSTICS_TIMEOUT_MS })
+      .catch(() => {
+        throw new Error(
+          "no schema diagnostic from VS Code's JSON service next to the new triple's empty fields",
+        );
+      });
+    await step('schema-diagnostic');
+    const ours = await form(wb).locator('[data-testid="diagnostic"]', { hasText: 'propmend/schema' }).count();
+    if (ours !== 0)
+      throw new Error(`the form shows ${ours} propmend/schema copies of VS Code's schema errors`);
+    await wb.runCommand('File: Revert File');
+    await form(wb)
+      .locator('[data-testid="row-triples-1"]')
+      .waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
   },
 };
