@@ -55,7 +55,8 @@ const SEVERITY: Record<DiagnosticSeverity, OffsetDiagnostic['severity']> = {
 
 function sourceOf(d: Diagnostic): string {
   const code = typeof d.code === 'object' ? d.code.value : d.code;
-  if (code === undefined) return d.source ?? 'diagnostic';
+  // VS Code's JSON service sets neither (the Problems view names it by its owner, "json").
+  if (code === undefined) return d.source ?? 'json';
   return String(code).includes('/') || !d.source ? String(code) : `${d.source}/${code}`;
 }
 
