@@ -38,6 +38,8 @@ const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') as HTMLElement;
 /** Text typed into a box is written this long after the last keystroke (and at once on Enter or blur). */
 const TYPING_DEBOUNCE_MS = 300;
+/** The elements whose `value` the form sets. */
+const VALUE_TAGS = new Set(['VSCODE-TEXTFIELD', 'VSCODE-TEXTAREA', 'VSCODE-SINGLE-SELECT']);
 
 type ValueElement = HTMLElement & { value: string; checked?: boolean };
 
@@ -501,8 +503,10 @@ function render(s: SpecFormState): void {
   for (const [key, b] of bindings) {
     if (b.el === document.activeElement || pending.has(key)) continue;
     const text = b.show(values);
+    // By tag, not `'value' in el`: an element not yet upgraded by the elements bundle has no accessor yet, and
+    // Lit takes a property set before the upgrade over when it upgrades.
     if (b.el.tagName === 'VSCODE-CHECKBOX') b.el.checked = text === 'on';
-    else if ('value' in b.el && b.el.value !== text) b.el.value = text;
+    else if (VALUE_TAGS.has(b.el.tagName) && b.el.value !== text) b.el.value = text;
   }
   const hypernetFile = values.hypernetwork !== null && values.hypernetwork !== undefined;
   for (const el of Array.from(root.querySelectorAll<HTMLElement>('[data-show]'))) {
@@ -521,4 +525,12 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = readToSpecForm(event.data);
   if (message) render(message.state);
 });
-post({ type: 'ready' });
+// The elements bundle is a module script (deferred) and ours is not: ask for the state once its elements are
+// defined, or after a short wait (values set before the upgrade are kept, so a slow bundle loses nothing).
+const ELEMENTS_WAIT_MS = 2_000;
+void Promise.race([
+  Promise.all(
+    ['vscode-textfield', 'vscode-textarea', 'vscode-single-select'].map((t) => customElements.whenDefined(t)),
+  ),
+  new Promise((done) => window.setTimeout(done, ELEMENTS_WAIT_MS)),
+]).then(() => post({ type: 'ready' }));

@@ -1,6 +1,7 @@
 // The edit-spec form scenario: open an example spec with the form, change the fact in the form, see the
 // text change in the text editor ("Open as Text"), undo and redo there, see the form follow the text, see a
-// diagnostic next to the field it is about, save, see a schema error of a new row reported once, revert.
+// diagnostic next to the field it is about, save, see a schema error of a new row reported once, revert,
+// and apply the edit from the form's button (the propagation diff opens).
 // Screenshots of each step. Acts only through the UI; reads the workspace copy on disk only to check Save.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ const OLD_FACT = 'Marta Quill works for Cobalt Labs.';
 const NEW_FACT = 'Marta Quill works for Cobalt Labs in Vantis.';
 /** The language server's check after a change, on a loaded 2-core VM. */
 const DIAGNOSTICS_TIMEOUT_MS = 45_000;
+/** Model load, graph compiles and the edit in the sidecar on a loaded 2-core VM. */
+const EDIT_TIMEOUT_MS = 180_000;
 
 /** The form's frame: the visible webview (the scenario closes every other editor first). */
 function form(wb: Workbench): FrameLocator {
@@ -46,7 +49,7 @@ async function activeEditorText(wb: Workbench): Promise<string> {
 
 export const formScenario: Scenario = {
   name: 'form',
-  timeoutMs: 150_000,
+  timeoutMs: 150_000 + EDIT_TIMEOUT_MS,
   async run({ wb, workspace, step }) {
     const onDisk = readFileSync(join(workspace, SPEC), 'utf8');
     if (!onDisk.includes(OLD_FACT)) throw new Error(`${SPEC} no longer holds the fact "${OLD_FACT}"`);
@@ -145,5 +148,26 @@ export const formScenario: Scenario = {
     await form(wb)
       .locator('[data-testid="row-triples-1"]')
       .waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+
+    // "Apply edit" runs the editing loop on the saved spec and opens the propagation diff.
+    await form(wb).locator('[data-testid="apply"]').click();
+    await wb
+      .editorTab('PropMEND: Propagation Diff')
+      .first()
+      .waitFor({ timeout: EDIT_TIMEOUT_MS })
+      .catch(() => {
+        throw new Error('"Apply edit" in the form opened no propagation diff');
+      });
+    // Two webviews are open now (the form and the diff): look for the diff's rows in any frame.
+    await waitFor(
+      'the propagation diff shows its rows',
+      async () => {
+        for (const frame of wb.page.frames())
+          if ((await frame.locator('[data-testid=diff-row]').count()) > 0) return true;
+        return false;
+      },
+      EDIT_TIMEOUT_MS,
+    );
+    await step('applied');
   },
 };
