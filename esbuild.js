@@ -96,12 +96,22 @@ const bundles = {
     format: 'iife',
     target: 'es2022',
   },
+  // The edit-spec form: a browser script loaded by extension/editors/spec-form-editor.ts under a strict CSP.
+  'webview-spec-form': {
+    ...common,
+    entryPoints: { 'spec-form': 'webviews/spec-form/main.ts' },
+    outdir: 'dist/webviews',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 };
 
 /** Files the webviews load beside their bundles: copied, so `localResourceRoots` is dist/webviews/ alone. */
 const webviewAssets = [
   ['webviews/diff/diff.css', 'dist/webviews/diff.css'],
   ['webviews/train/train.css', 'dist/webviews/train.css'],
+  ['webviews/spec-form/spec-form.css', 'dist/webviews/spec-form.css'],
   ['node_modules/@vscode-elements/elements/dist/bundled.js', 'dist/webviews/vscode-elements.js'],
 ];
 

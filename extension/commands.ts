@@ -92,6 +92,10 @@ async function resolveTarget(arg: unknown): Promise<EditTarget | undefined> {
   if (isInstanceArg(arg)) {
     file = arg.file;
     line = arg.line;
+  } else if (arg instanceof Uri && arg.scheme === 'file') {
+    // From an editor title button (the edit-spec form has no text editor): the spec itself.
+    file = arg.fsPath;
+    line = 0;
   } else {
     const editor = window.activeTextEditor;
     if (!editor) {

@@ -8,6 +8,7 @@ import { chosenModel, registerCommands } from './commands';
 import { registerDiffSerializer } from './diff-panel';
 import { registerEvaluationCommands } from './evaluation/commands';
 import { offerWalkthrough } from './first-run';
+import { SpecFormEditorProvider } from './editors/spec-form-editor';
 import { InlineResults } from './inline-results';
 import type { RuntimeAccess } from './runtime-client';
 import { activateRuntime, runtime as sidecar } from './sidecar/vscode-runtime';
@@ -32,6 +33,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
       inline,
     ),
     registerDiffSerializer(context),
+    ...SpecFormEditorProvider.register(context),
     new DatasetTests(runtime, inline, () => chosenModel(context)),
     ...registerCommands({ context, runtime, inline, log }),
     // Meta-training in the sidecar and its panel (extension/training/).

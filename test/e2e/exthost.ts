@@ -74,6 +74,7 @@ export async function runInCodeServer(
     });
     await page.goto(
       `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+      { timeout: SUITE_TIMEOUT_MS },
     );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<number>((done) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { evaluate } from './scenarios/evaluate';
 import { train } from './scenarios/train';
 import { walkthrough } from './scenarios/walkthrough';
+import { formScenario } from './scenarios/form';
 import { repoRoot, SetupError } from './setup';
 import { UI_TIMEOUT_MS, type Workbench } from './workbench';
 
@@ -275,6 +276,7 @@ export const ALL_SCENARIOS: Scenario[] = [
   walkthrough,
   train,
   evaluate,
+  formScenario,
 ];
 
 /**

@@ -26,7 +26,7 @@ export class Workbench {
 
   /** Opens the workbench on a folder and waits for its explorer. */
   async open(url: string, folder: string): Promise<void> {
-    await this.page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+    await this.page.goto(`${url}/?folder=${encodeURIComponent(folder)}`, { timeout: WORKBENCH_TIMEOUT_MS });
     await this.page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
     await this.page.locator('.explorer-folders-view').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
   }

@@ -4,11 +4,33 @@
 import { basename } from 'node:path';
 import type { CheckSettings, Diagnostic, FileKind } from '../check/types';
 import { JSON_SYNTAX } from '../diagnostics/json-syntax';
+import { SCHEMA } from '../diagnostics/schema';
 
-/** The diagnostics to publish for a document: JSON Lines keep their syntax errors, `.json` files do not. */
+/**
+ * File names whose schema VS Code's JSON service already validates (package.json `jsonValidation` binds
+ * edit.schema.json, kb.schema.json and rippleedits.schema.json to them), so our `schema` errors there would
+ * be second copies. A RippleEdits file recognised only by its first bytes has no binding and keeps ours.
+ */
+const SCHEMA_BOUND_NAMES = [
+  /\.edit\.json$/,
+  /\.kb\.json$/,
+  /\.rippleedits\.json$/,
+  /^(?:popular|random|recent)\.json$/,
+];
+
+export function schemaBoundInEditor(path: string): boolean {
+  const name = basename(path);
+  return SCHEMA_BOUND_NAMES.some((re) => re.test(name));
+}
+
+/**
+ * The diagnostics to publish for a document: JSON Lines keep their syntax errors, `.json` files do not, and
+ * files whose schema VS Code binds drop our schema errors (the CLI, with no VS Code, keeps both).
+ */
 export function editorDiagnostics(path: string, diagnostics: readonly Diagnostic[]): Diagnostic[] {
   if (!path.endsWith('.json')) return [...diagnostics];
-  return diagnostics.filter((d) => d.code !== JSON_SYNTAX);
+  const bound = schemaBoundInEditor(path);
+  return diagnostics.filter((d) => d.code !== JSON_SYNTAX && !(bound && d.code === SCHEMA));
 }
 
 export function startLine(version: string, root: string | undefined): string {
