@@ -1,10 +1,11 @@
 // `npm run bench` and `propmend bench`: the benchmark suite, ours side by side with the PyTorch peer. Runs the
 // chosen cases (each side in its own child process), prints the table (or `--json`: {"cases": [...]}) on
 // stdout, logs on stderr, and writes the full report (machine, versions, every run) to bench-results/.
-// Never part of the pass/fail tests. The single benchmarks in bench/*.bench.ts still run on their own.
+// Never part of the pass/fail tests. `npm run bench -- NAME [FLAGS]` still runs one of the single benchmarks
+// bench/NAME.bench.ts (check, load, capture, train, sidecar) with its own flags.
 // Usage: npm run bench -- [--json] [--only NAME[,NAME]] [--reps N] [--warmup N] [--threads N] [--out DIR] [--list]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -102,7 +103,31 @@ export function machineInfo(versions: Record<string, string>): MachineInfo {
   };
 }
 
+const SINGLE_SUFFIX = '.bench.ts';
+
+/** The single benchmarks bench/*.bench.ts by name. */
+function singleBenchmarks(): string[] {
+  return readdirSync(__dirname)
+    .filter((f) => f.endsWith(SINGLE_SUFFIX))
+    .map((f) => f.slice(0, -SINGLE_SUFFIX.length))
+    .sort();
+}
+
 async function main(argv: string[]): Promise<number> {
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-')) {
+    const singles = singleBenchmarks();
+    if (!singles.includes(first))
+      throw new UsageError(
+        `unknown benchmark "${first}"; single benchmarks: ${singles.join(', ')} (the suite's cases go after --only)`,
+      );
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, `${first}${SINGLE_SUFFIX}`), ...argv.slice(1)],
+      { cwd: REPO_ROOT, stdio: 'inherit' },
+    );
+    return run.status ?? 1;
+  }
   const { values } = parseArgs({
     args: argv,
     options: {
