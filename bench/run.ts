@@ -60,7 +60,9 @@ export async function runSuite(
   settings: RunSettings,
   run: SideRunner,
   log: (line: string) => void,
-): Promise<{ rows: CaseRow[]; raw: BenchReport['raw']; failures: Array<{ name: string; message: string }> }> {
+  /** Called after each case with everything so far (the report is rewritten, so a killed run keeps it). */
+  onCase: (so: SuiteSoFar) => void = () => {},
+): Promise<SuiteSoFar> {
   const rows: CaseRow[] = [];
   const raw: Record<string, { ours: SideResult | null; peer: SideResult | null }> = {};
   const failures: Array<{ name: string; message: string }> = [];
@@ -77,8 +79,15 @@ export async function runSuite(
       failures.push({ name: c.name, message: (error as Error).message });
       log(`bench ${c.name}: FAILED: ${(error as Error).message}`);
     }
+    onCase({ rows, raw, failures });
   }
   return { rows, raw, failures };
+}
+
+export interface SuiteSoFar {
+  readonly rows: CaseRow[];
+  readonly raw: BenchReport['raw'];
+  readonly failures: Array<{ name: string; message: string }>;
 }
 
 function peerVersions(raw: BenchReport['raw']): Record<string, string> {
@@ -163,16 +172,6 @@ async function main(argv: string[]): Promise<number> {
     });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = new Date().toISOString();
-  const { rows, raw, failures } = await runSuite(cases, settings, runSide, log);
-  const report: BenchReport = {
-    created_at: started,
-    command: `propmend bench ${argv.join(' ')}`.trim(),
-    machine: machineInfo({ ...oursVersions(raw), ...peerVersions(raw) }),
-    ...settings,
-    cases: rows,
-    raw,
-    failures,
-  };
   const outDir = resolve(values.out);
   mkdirSync(outDir, { recursive: true });
   const file = join(
@@ -182,8 +181,22 @@ async function main(argv: string[]): Promise<number> {
       started,
     ),
   );
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  const reportOf = ({ rows, raw, failures }: SuiteSoFar): BenchReport => ({
+    created_at: started,
+    command: `propmend bench ${argv.join(' ')}`.trim(),
+    machine: machineInfo({ ...oursVersions(raw), ...peerVersions(raw) }),
+    ...settings,
+    cases: rows,
+    raw,
+    failures,
+  });
+  const write = (so: SuiteSoFar) => {
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(reportOf(so), null, 2)}\n`);
+    renameSync(`${file}.tmp`, file);
+  };
+  const done = await runSuite(cases, settings, runSide, log, write);
+  const { rows, failures } = done;
+  const report = reportOf(done);
   log(`bench: report written to ${file}`);
   if (values.json) process.stdout.write(`${JSON.stringify(jsonSummary(report))}\n`);
   else {
