@@ -156,7 +156,7 @@ describe('PropMEND edit on a random float64 decoder', () => {
       'a shared transform with several members',
     );
     for (const name of Object.keys(expected)) {
-      const err = relativeError(got[name]!.data, expected[name]!.data);
+      const err = relativeError(got[name]!.data as Float64Array, expected[name]!.data as Float64Array);
       assert.ok(err < 1e-12, `${name}: relative error ${err}`);
     }
   });
