@@ -5,8 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Rng } from '../../server/common/random';
-import { computeEdit } from '../../server/runtime/edit/edit';
-import { captureFactors, type InnerExample, normalizers } from '../../server/runtime/edit/factors';
+import { buildTransformGraph, computeEdit } from '../../server/runtime/edit/edit';
+import {
+  captureFactors,
+  factorFeeds,
+  type InnerExample,
+  normalizers,
+  paramFeeds,
+} from '../../server/runtime/edit/factors';
 import { EDIT_LRS, layerParam } from '../../server/runtime/edit/hypernet';
 import {
   type Hypernetwork,
@@ -17,7 +23,13 @@ import { presetLayers, targetLinears } from '../../server/runtime/edit/layers';
 import { metaBatch } from '../../server/runtime/edit/meta-batch';
 import { metaLoss } from '../../server/runtime/edit/meta-graph';
 import { emptyWelford, normalizer, welfordUpdate } from '../../server/runtime/edit/statistics';
+import {
+  declareFactorInputs,
+  declareHypernetParams,
+  transformAll,
+} from '../../server/runtime/edit/transform';
 import type { FloatDType, HostTensor } from '../../server/runtime/ir/dtype';
+import { Graph } from '../../server/runtime/ir/graph';
 import type { LanguageModel } from '../../server/runtime/models/language-model';
 import { Runtime } from '../../server/runtime/session/runtime';
 import { padLeft } from '../../server/runtime/tasks/batch';
@@ -119,6 +131,33 @@ describe('PropMEND edit on a random float64 decoder', () => {
       const got = edit.get(name)!;
       const err = relativeError(dense(got.u, got.d), expected);
       assert.ok(err < 1e-6, `${name}: relative error ${err}`);
+    }
+  });
+
+  test('the stacked transform of the edit graph equals the per-matrix transform', async () => {
+    const net = hypernet(model, 8);
+    const rng = new Rng('stacked-transform');
+    for (const [name, data] of net.params)
+      if (name !== EDIT_LRS) for (let i = 0; i < data.length; i++) data[i] = rng.normal() * 0.3;
+    const factors = await captureFactors(model, net, FACT);
+    const norms = normalizers(net, factors, true);
+    const feeds = { ...paramFeeds(model.dtype, net), ...factorFeeds(model.dtype, net, factors, norms) };
+    const perMatrix = new Graph('per_matrix');
+    const params = declareHypernetParams(perMatrix, net.layout, model.dtype);
+    const inputs = declareFactorInputs(perMatrix, net.layout, model.dtype);
+    for (const [name, { u, d, scale }] of transformAll(net.layout, params, inputs)) {
+      perMatrix.output(`edit.${name}.u`, u);
+      perMatrix.output(`edit.${name}.d`, d.mul(scale));
+    }
+    const expected = await (await runtime.compile(perMatrix)).run(feeds);
+    const got = await (await runtime.compile(buildTransformGraph(net.layout, model.dtype))).run(feeds);
+    assert.ok(
+      net.layout.groups.some((g) => g.members.length > 1),
+      'a shared transform with several members',
+    );
+    for (const name of Object.keys(expected)) {
+      const err = relativeError(got[name]!.data as Float64Array, expected[name]!.data as Float64Array);
+      assert.ok(err < 1e-12, `${name}: relative error ${err}`);
     }
   });
 

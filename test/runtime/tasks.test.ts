@@ -1,13 +1,15 @@
 // Engine tasks on an in-memory random decoder: cached greedy decoding equals uncached argmax decoding,
 // padding does not change results, captured u/delta reproduce the weight gradient, and low-rank edits
-// equal the same edit merged into the weights.
+// equal the same edit merged into the weights; gated before/after rows of one batch equal their own runs.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { stackEdits } from '../../server/runtime/edit/edit-stack';
 import type { FloatDType, HostTensor } from '../../server/runtime/ir/dtype';
 import type { LanguageModel } from '../../server/runtime/models/language-model';
 import { mlpLinearName } from '../../server/runtime/models/transformer';
 import { Runtime } from '../../server/runtime/session/runtime';
 import { nextTokenTargets, padLeft } from '../../server/runtime/tasks/batch';
+import { beforeAfterGates } from '../../server/runtime/tasks/edit-inputs';
 import { type LowRankEdit, runForward } from '../../server/runtime/tasks/forward';
 import { argmaxRow, generateGreedy } from '../../server/runtime/tasks/generate';
 import { capture, lossGradients, scoreTokens } from '../../server/runtime/tasks/objectives';
@@ -142,5 +144,68 @@ describe('decoder tasks on a random model', () => {
     const scoredEdit = await scoreTokens(model, batch, targets, edit);
     const scoredMerge = await scoreTokens(mergedModel, batch, targets);
     assert.ok(relativeError(scoredEdit.logprob, scoredMerge.logprob) < 1e-12);
+  });
+});
+
+describe('before/after rows of one batch (gated edit ranks)', () => {
+  const runtime = new Runtime({ threads: 2 });
+  after(() => runtime.dispose());
+  const model = randomModel(runtime, { dtype: 'float32' });
+
+  function factors(name: string, rank: number, seed: number): LowRankEdit {
+    const weight = model.weights.get(`${name}.weight`) as HostTensor<FloatDType>;
+    const [dOut, dIn] = weight.shape as [number, number];
+    const wave = (n: number, f: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f + seed));
+    return new Map([
+      [
+        name,
+        {
+          u: { dtype: 'float32', shape: [rank, dIn], data: wave(rank * dIn, 0.37) },
+          d: { dtype: 'float32', shape: [rank, dOut], data: wave(rank * dOut, 0.71) },
+        },
+      ],
+    ]);
+  }
+
+  test('each row equals its own run: none or a base stack before, base + edit after', async () => {
+    const up = mlpLinearName(1, 'up_proj');
+    const down = mlpLinearName(0, 'down_proj');
+    const base = factors(up, 2, 1);
+    const edit = new Map([...factors(up, 3, 2), ...factors(down, 3, 3)]);
+    const prompts = [
+      [1, 8, 6, 4],
+      [1, 2],
+      [1, 9, 9, 5, 7],
+    ];
+    const n = prompts.length;
+    for (const b of [undefined, base]) {
+      const stacked = stackEdits(b ? [b, edit] : [edit]) as LowRankEdit;
+      const gates = beforeAfterGates(stacked, b, n, n);
+      const both = await generateGreedy(model, [...prompts, ...prompts], {
+        maxNewTokens: 5,
+        edit: stacked,
+        gates,
+      });
+      const alone = [
+        ...(await generateGreedy(model, prompts, { maxNewTokens: 5, ...(b ? { edit: b } : {}) })),
+        ...(await generateGreedy(model, prompts, { maxNewTokens: 5, edit: stacked })),
+      ];
+      assert.deepEqual(both, alone);
+      const batch = padLeft([...prompts, ...prompts], model.tokens.pad);
+      const targets = nextTokenTargets(model.dtype, batch);
+      const gated = await scoreTokens(model, batch, targets, stacked, gates);
+      const half = padLeft(prompts, model.tokens.pad);
+      const halfTargets = nextTokenTargets(model.dtype, half);
+      const beforeAlone = await scoreTokens(model, half, halfTargets, b);
+      const afterAlone = await scoreTokens(model, half, halfTargets, stacked);
+      const cells = half.batch * half.length;
+      assert.deepEqual(Array.from(gated.logprob.subarray(0, cells)), Array.from(beforeAlone.logprob));
+      assert.deepEqual(Array.from(gated.logprob.subarray(cells)), Array.from(afterAlone.logprob));
+      assert.notDeepEqual(
+        Array.from(beforeAlone.logprob),
+        Array.from(afterAlone.logprob),
+        'the edit matters',
+      );
+    }
   });
 });

@@ -8,6 +8,7 @@ import { greedyAnswers } from '../eval/answer-prompts';
 import { exactMatch } from '../eval/answers';
 import type { LanguageModel } from '../models/language-model';
 import { nextTokenTargets, padLeft } from '../tasks/batch';
+import type { EditGates } from '../tasks/edit-inputs';
 import type { LowRankEdit } from '../tasks/forward';
 import { scoreTokens } from '../tasks/objectives';
 import type { EditQuestion } from './instances';
@@ -25,6 +26,8 @@ export async function answerQuestions(
   edit?: LowRankEdit,
   /** Checked between decoding steps (graph runs); aborting throws its reason. */
   signal?: AbortSignal,
+  /** Per-question rank gates of `edit` (edit-inputs.ts beforeAfterGates). */
+  gates?: EditGates,
 ): Promise<Answered[]> {
   if (questions.length === 0) return [];
   const longest = Math.max(
@@ -35,7 +38,12 @@ export async function answerQuestions(
     model,
     tokenizer,
     questions.map((q) => tokenizer.encode(q.question, { addSpecialTokens: true })),
-    { maxNewTokens: longest + 2, ...(edit ? { edit } : {}), ...(signal ? { signal } : {}) },
+    {
+      maxNewTokens: longest + 2,
+      ...(edit ? { edit } : {}),
+      ...(gates ? { gates } : {}),
+      ...(signal ? { signal } : {}),
+    },
   );
   return predictions.map((prediction, i) => {
     const q = questions[i] as EditQuestion;
@@ -49,6 +57,7 @@ export async function goldLogprobs(
   tokenizer: TextTokenizer,
   questions: readonly EditQuestion[],
   edit?: LowRankEdit,
+  gates?: EditGates,
 ): Promise<number[]> {
   if (questions.length === 0) return [];
   const eos = model.tokens.eos[0] as number;
@@ -64,7 +73,7 @@ export async function goldLogprobs(
     batch,
     (b, t) => t >= batch.length - (rows[b]?.answerLength ?? 0),
   );
-  const scores = await scoreTokens(model, batch, targets, edit);
+  const scores = await scoreTokens(model, batch, targets, edit, gates);
   return rows.map((_, b) => {
     let sum = 0;
     for (let t = 0; t < batch.length; t++) sum += scores.logprob[b * batch.length + t] as number;

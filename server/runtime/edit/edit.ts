@@ -17,18 +17,21 @@ import {
 } from './factors';
 import type { HypernetLayout } from './hypernet';
 import type { Hypernetwork } from './hypernetwork';
-import { declareFactorInputs, declareHypernetParams, transformAll } from './transform';
+import { declareFactorInputs, declareHypernetParams, transformAllStacked } from './transform';
 
 export function layoutKey(layout: HypernetLayout): string {
   return JSON.stringify({ targets: layout.spec.targets, rank: layout.spec.rank, shared: layout.spec.shared });
 }
 
-/** The transform graph: factor inputs and hypernetwork parameters in, `edit.<target>.{u,d}` out. */
+/**
+ * The transform graph: factor inputs and hypernetwork parameters in, `edit.<target>.{u,d}` out. Each shared
+ * transform runs once over its members' stacked rows (transformAllStacked), not once per matrix.
+ */
 export function buildTransformGraph(layout: HypernetLayout, dtype: FloatDType): Graph {
   const g = new Graph('propmend_transform');
   const params = declareHypernetParams(g, layout, dtype);
   const inputs = declareFactorInputs(g, layout, dtype);
-  for (const [name, { u, d, scale }] of transformAll(layout, params, inputs)) {
+  for (const [name, { u, d, scale }] of transformAllStacked(layout, params, inputs)) {
     g.output(`edit.${name}.u`, u);
     g.output(`edit.${name}.d`, d.mul(scale));
   }

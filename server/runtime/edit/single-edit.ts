@@ -6,6 +6,7 @@
 import type { TextTokenizer } from '../../common/tokenizer';
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import type { LanguageModel } from '../models/language-model';
+import { beforeAfterGates } from '../tasks/edit-inputs';
 import type { LowRankEdit } from '../tasks/forward';
 import { answerQuestions, goldLogprobs } from './answering';
 import { computeEdit } from './edit';
@@ -123,18 +124,35 @@ export async function editWithReport(
   }
   const t1 = performance.now();
   const base = request.base && request.base.size > 0 ? request.base : undefined;
-  const edited = base ? stackEdits([base, edit]) : edit;
+  const edited = (base ? stackEdits([base, edit]) : edit) as LowRankEdit;
   const qs: EditQuestion[] = request.questions.map((q) => ({ ...q, answer: q.answer ?? '' }));
-  stage(0.3, 'answering before the edit');
-  const before = await answerQuestions(model, tokenizer, qs, base, signal);
-  stage(0.55, 'answering after the edit');
-  const after = await answerQuestions(model, tokenizer, qs, edited, signal);
   const withGold = request.questions.map((q, i) => ({ q: qs[i] as EditQuestion, has: q.answer !== null }));
   const scored = withGold.filter((x) => x.has).map((x) => x.q);
+  // Before and after in one batch per pass: the stacked edit with per-row rank gates (before rows keep the
+  // base's ranks only), each row computed exactly as if run alone, half the decoding passes.
+  const n = qs.length;
+  stage(0.3, 'answering before and after the edit');
+  const both = await answerQuestions(
+    model,
+    tokenizer,
+    [...qs, ...qs],
+    edited,
+    signal,
+    beforeAfterGates(edited, base, n, n),
+  );
+  const before = both.slice(0, n);
+  const after = both.slice(n);
   stage(0.8, 'scoring the gold answers');
-  const lpBefore = await goldLogprobs(model, tokenizer, scored, base);
-  signal?.throwIfAborted();
-  const lpAfter = await goldLogprobs(model, tokenizer, scored, edited);
+  const m = scored.length;
+  const lp = await goldLogprobs(
+    model,
+    tokenizer,
+    [...scored, ...scored],
+    edited,
+    beforeAfterGates(edited, base, m, m),
+  );
+  const lpBefore = lp.slice(0, m);
+  const lpAfter = lp.slice(m);
   signal?.throwIfAborted();
   const answering = performance.now() - t1;
   let k = 0;

@@ -105,3 +105,69 @@ export function transformAll(
   });
   return out;
 }
+
+/**
+ * The same function as transformAll, with the members of each shared transform stacked: their normalised
+ * [u ; delta] rows form one [M·N, width] batch, so each transform's four GEMMs run once per group (its
+ * weights read once, M·N rows at a time) instead of once per matrix; modes scale and shift per member block.
+ * Each row meets the same operations as in transformTarget, so the edit graph and the meta graph agree.
+ */
+export function transformAllStacked(
+  layout: HypernetLayout,
+  params: ReadonlyMap<string, Tensor>,
+  inputs: ReadonlyMap<string, FactorInputs>,
+): Map<string, { u: Tensor; d: Tensor; scale: Tensor }> {
+  const p = (name: string): Tensor => {
+    const t = params.get(name);
+    if (!t) throw new Error(`hypernetwork parameter ${name} is missing`);
+    return t;
+  };
+  const alphas = p(EDIT_LRS);
+  const parts = new Map<string, { u: Tensor; d: Tensor }>();
+  for (const group of layout.groups) {
+    const members = group.members.map((name) => {
+      const input = inputs.get(name);
+      const place = layout.placement.get(name);
+      if (!input || !place) throw new Error(`"${name}" is not a target of this hypernetwork`);
+      return { name, input, mode: place.mode };
+    });
+    const first = (members[0] as { input: FactorInputs }).input;
+    const g = first.u.graph;
+    const rows = first.u.dim(0);
+    const count = members.length;
+    let z = g.concat(
+      members.map(({ input }) =>
+        g.concat([input.u.sub(input.uMean).div(input.uStd), input.delta.sub(input.dMean).div(input.dStd)], 1),
+      ),
+      0,
+    );
+    const byMember = (t: Tensor): Tensor =>
+      g
+        .concat(
+          members.map(({ mode }) => t.slice(0, mode, mode + 1)),
+          0,
+        )
+        .unsqueeze(1);
+    for (let l = 0; l < TRANSFORM_LAYERS; l++) {
+      const h = z
+        .gemm(p(layerParam(group, l, 'v')), { transB: true })
+        .gemm(p(layerParam(group, l, 'u')), { transB: true })
+        .add(p(layerParam(group, l, 'bias')))
+        .reshape([count, rows, group.width]);
+      const scale = byMember(p(layerParam(group, l, 'mode_scale')));
+      const shift = byMember(p(layerParam(group, l, 'mode_shift')));
+      z = z.add(clampMin0(h.mul(scale).add(shift)).reshape(z.shape));
+    }
+    const blocks = z.reshape([count, rows, group.width]);
+    members.forEach(({ name }, i) => {
+      const zi = blocks.slice(0, i, i + 1).squeeze(0);
+      parts.set(name, { u: zi.slice(1, 0, group.dIn), d: zi.slice(1, group.dIn, group.width) });
+    });
+  }
+  const out = new Map<string, { u: Tensor; d: Tensor; scale: Tensor }>();
+  layout.spec.targets.forEach((name, i) => {
+    const { u, d } = parts.get(name) as { u: Tensor; d: Tensor };
+    out.set(name, { u, d, scale: alphas.slice(0, i, i + 1) });
+  });
+  return out;
+}

@@ -5,7 +5,7 @@ import { maxOf } from '../../common/arrays';
 import type { TextTokenizer } from '../../common/tokenizer';
 import type { LanguageModel } from '../models/language-model';
 import { nextTokenTargets, padLeft } from '../tasks/batch';
-import type { LowRankEdit } from '../tasks/edit-inputs';
+import type { EditGates, LowRankEdit } from '../tasks/edit-inputs';
 import { cutAtStop, generateGreedy } from '../tasks/generate';
 import { scoreTokens } from '../tasks/objectives';
 
@@ -93,7 +93,14 @@ export async function greedyAnswers(
   model: LanguageModel,
   tokenizer: TextTokenizer,
   prompts: readonly (readonly number[])[],
-  options: { maxNewTokens: number; batchSize?: number; edit?: LowRankEdit; signal?: AbortSignal },
+  options: {
+    maxNewTokens: number;
+    batchSize?: number;
+    edit?: LowRankEdit;
+    /** Per-prompt rank gates of `edit` (one batch with and without it). */
+    gates?: EditGates;
+    signal?: AbortSignal;
+  },
 ): Promise<string[]> {
   const generated = await generateGreedy(model, prompts, {
     batchSize: BATCH,

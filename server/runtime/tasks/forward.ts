@@ -8,7 +8,14 @@ import { type LanguageModel, weightFeeds } from '../models/language-model';
 import { buildDecoder } from '../models/transformer';
 import type { CompiledGraph } from '../session/runtime';
 import { attentionBias, type PaddedBatch, positionIds, rotaryTables } from './batch';
-import { editedLinears, editFeeds, editInputs, type LowRankEdit, lowRankHook } from './edit-inputs';
+import {
+  type EditGates,
+  editedLinears,
+  editFeeds,
+  editInputs,
+  type LowRankEdit,
+  lowRankHook,
+} from './edit-inputs';
 import { modelGraph } from './graph-memo';
 
 // The edit plumbing lives in edit-inputs.ts; these names stay importable from here.
@@ -21,6 +28,8 @@ export interface ForwardVariant {
   readonly cache: boolean;
   /** Linear layers carrying a low-rank edit, sorted. */
   readonly patched: readonly string[];
+  /** The edit's ranks are gated per batch row (edit-inputs.ts EditGates). */
+  readonly gated: boolean;
 }
 
 function buildForward(model: LanguageModel, variant: ForwardVariant): Graph {
@@ -37,7 +46,7 @@ function buildForward(model: LanguageModel, variant: ForwardVariant): Graph {
         v: g.input(`past.${i}.v`, dtype, ['B', config.numKvHeads, 'P', config.headDim]),
       }))
     : undefined;
-  const patches = editInputs(model, g, variant.patched);
+  const patches = editInputs(model, g, variant.patched, { gated: variant.gated });
   const out = buildDecoder(
     g,
     config,
@@ -82,13 +91,21 @@ export interface ForwardResult {
 export async function runForward(
   model: LanguageModel,
   batch: PaddedBatch,
-  options: { lastOnly?: boolean; cache?: boolean; past?: KvCache; edit?: LowRankEdit } = {},
+  options: {
+    lastOnly?: boolean;
+    cache?: boolean;
+    past?: KvCache;
+    edit?: LowRankEdit;
+    /** Per-row rank gates of `edit` ([batch, R] per linear). */
+    gates?: EditGates;
+  } = {},
 ): Promise<ForwardResult> {
   const useCache = Boolean(options.cache || options.past);
   const variant: ForwardVariant = {
     lastOnly: options.lastOnly ?? false,
     cache: useCache,
     patched: editedLinears(options.edit),
+    gated: Boolean(options.edit && options.gates),
   };
   const graph = await forwardGraph(model, variant);
   const { dtype, config } = model;
@@ -114,7 +131,7 @@ export async function runForward(
   const { cos, sin } = rotaryTables(dtype, positions, batch.batch, model.invFreq);
   const feeds: Record<string, HostTensor> = {
     ...weightFeeds(model),
-    ...editFeeds(options.edit),
+    ...editFeeds(options.edit, options.edit ? options.gates : undefined),
     input_ids: int64Tensor([batch.batch, batch.length], batch.ids),
     attn_bias: attentionBias(dtype, batch.batch, batch.length, useCache ? keyMask : batch.mask),
     rope_cos: cos,

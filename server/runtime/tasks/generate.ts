@@ -6,6 +6,7 @@ import type { FloatDType, HostTensor } from '../ir/dtype';
 import type { LanguageModel } from '../models/language-model';
 import { checkModelInput } from '../models/model-input';
 import { padLeft } from './batch';
+import { type EditGates, gateRows } from './edit-inputs';
 import { type LowRankEdit, runForward } from './forward';
 
 export interface GenerateOptions {
@@ -15,6 +16,8 @@ export interface GenerateOptions {
   /** Turns generated ids into text, for stop strings. */
   readonly decode?: (ids: readonly number[]) => string;
   readonly edit?: LowRankEdit;
+  /** Per-prompt rank gates of `edit` (edit-inputs.ts): one batch answers with and without the edit. */
+  readonly gates?: EditGates;
   /** Rows per forward pass. */
   readonly batchSize?: number;
   readonly signal?: AbortSignal;
@@ -48,6 +51,7 @@ async function generateBatch(
   model: LanguageModel,
   prompts: readonly (readonly number[])[],
   options: GenerateOptions,
+  gates: EditGates | undefined,
 ): Promise<Generation[]> {
   const eos = new Set(model.tokens.eos);
   const rows = prompts.length;
@@ -57,6 +61,7 @@ async function generateBatch(
     lastOnly: true,
     cache: true,
     ...(options.edit ? { edit: options.edit } : {}),
+    ...(gates ? { gates } : {}),
   });
   for (let produced = 0; produced < options.maxNewTokens; produced++) {
     options.signal?.throwIfAborted();
@@ -85,6 +90,7 @@ async function generateBatch(
         lastOnly: true,
         ...(step.cache ? { past: step.cache } : {}),
         ...(options.edit ? { edit: options.edit } : {}),
+        ...(gates ? { gates } : {}),
       },
     );
   }
@@ -104,7 +110,9 @@ export async function generateGreedy(
   const size = options.batchSize ?? 16;
   const results: Generation[] = [];
   for (let i = 0; i < prompts.length; i += size) {
-    pushAll(results, await generateBatch(model, prompts.slice(i, i + size), options));
+    const end = Math.min(prompts.length, i + size);
+    const gates = options.gates ? gateRows(options.gates, i, end) : undefined;
+    pushAll(results, await generateBatch(model, prompts.slice(i, end), options, gates));
   }
   return results;
 }

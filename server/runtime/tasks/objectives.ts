@@ -8,7 +8,14 @@ import { type FloatDType, type HostTensor, scalarOf } from '../ir/dtype';
 import type { Tensor } from '../ir/graph';
 import type { LanguageModel } from '../models/language-model';
 import { nextTokenTargets, type PaddedBatch, type Targets } from './batch';
-import { editedLinears, editFeeds, editInputs, type LowRankEdit, lowRankHook } from './edit-inputs';
+import {
+  type EditGates,
+  editedLinears,
+  editFeeds,
+  editInputs,
+  type LowRankEdit,
+  lowRankHook,
+} from './edit-inputs';
 import { modelGraph } from './graph-memo';
 import { lossFeeds, lossGraph } from './loss-graph';
 
@@ -19,19 +26,24 @@ export interface TokenScores {
   readonly correct: Uint8Array;
 }
 
-/** Per-position log-probabilities and argmax agreement of the targets (optionally under an edit). */
+/**
+ * Per-position log-probabilities and argmax agreement of the targets (optionally under an edit, whose ranks
+ * `gates` may switch per row).
+ */
 export async function scoreTokens(
   model: LanguageModel,
   batch: PaddedBatch,
   targets: Targets,
   edit?: LowRankEdit,
+  gates?: EditGates,
 ): Promise<TokenScores> {
   const patched = editedLinears(edit);
-  const graph = await modelGraph(model, `score:${patched.join(',')}`, () => {
+  const gated = Boolean(patched.length && gates);
+  const graph = await modelGraph(model, `score:${patched.join(',')}${gated ? ':gated' : ''}`, () => {
     const parts = lossGraph(
       model,
       'score',
-      patched.length ? (g) => lowRankHook(editInputs(model, g, patched)) : undefined,
+      patched.length ? (g) => lowRankHook(editInputs(model, g, patched, { gated })) : undefined,
     );
     const logp = parts.logits.logSoftmax(-1);
     const target = parts.targets.unsqueeze(-1);
@@ -42,7 +54,10 @@ export async function scoreTokens(
     parts.graph.output('correct', pickedLogit.equal(best));
     return parts.graph;
   });
-  const out = await graph.run({ ...lossFeeds(model, batch, targets), ...editFeeds(edit) });
+  const out = await graph.run({
+    ...lossFeeds(model, batch, targets),
+    ...editFeeds(edit, gated ? gates : undefined),
+  });
   return {
     logprob: Float64Array.from(out.logprob?.data as ArrayLike<number>),
     correct: out.correct?.data as Uint8Array,
