@@ -13,7 +13,7 @@ import { runForward } from '../../server/runtime/tasks/forward';
 import { lossGradients } from '../../server/runtime/tasks/objectives';
 import { relativeError } from '../support/check-op';
 import { FIXTURE_NAMES, writeFixture } from '../support/fixtures';
-import { runOracle, torchAvailable } from '../support/oracle';
+import { type OracleRun, runOracleMany, torchAvailable } from '../support/oracle';
 
 const IDS = [1, 87, 143, 89, 195, 94, 196, 4, 143, 89, 12, 250];
 
@@ -25,13 +25,26 @@ describe('parity with the PyTorch oracle', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  // Every fixture's oracle output comes from one Python process, started by the first test that needs it.
+  let oracles: Map<string, OracleRun> | undefined;
+  const oracleFor = (name: string): OracleRun => {
+    if (!oracles) {
+      const jobs = FIXTURE_NAMES.map((n) => {
+        writeFixture(join(root, n), n);
+        return { dir: join(root, n), ids: IDS, outFile: join(root, `${n}.safetensors`) };
+      });
+      const runs = runOracleMany(jobs, join(root, 'jobs.json'));
+      oracles = new Map(FIXTURE_NAMES.map((n, i) => [n, runs[i] as OracleRun]));
+    }
+    return oracles.get(name) as OracleRun;
+  };
+
   for (const name of FIXTURE_NAMES) {
     test(`${name}: logits, loss and every parameter gradient`, async (t) => {
       if (!torchAvailable(t)) return;
       const dir = join(root, name);
-      writeFixture(dir, name);
+      const oracle = oracleFor(name);
       const model = loadLanguageModel(dir, { runtime });
-      const oracle = runOracle(dir, IDS, join(root, `${name}.safetensors`));
 
       const batch = padLeft([IDS], model.tokens.pad);
       const { logits } = await runForward(model, batch);

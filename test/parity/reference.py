@@ -7,6 +7,8 @@
 #
 # Usage: reference.py MODEL_DIR --ids 1,2,3,4 --out OUT.safetensors [--dtype float64|float32]
 #                     [--out-dtype float64|float32] [--fd NAME:INDEX[,NAME:INDEX...]] [--fd-eps 1e-6]
+#        reference.py --many JOBS.json   (a JSON list of such argument lists, run in one process: torch is
+#                                          imported once; one stdout line per job)
 # Stdout: one JSON object {"loss": ..., "fd": {...}} ; errors go to stderr with exit status 2.
 import argparse
 import json
@@ -294,9 +296,24 @@ def main(argv):
     print(json.dumps({"loss": loss.item(), "fd": fd}))
 
 
+def main_many(jobs_file):
+    """Runs several argument lists (a JSON list of lists) in one process, so torch is imported once;
+    prints one JSON line per job, in order."""
+    with open(jobs_file, encoding="utf-8") as f:
+        jobs = json.load(f)
+    if not isinstance(jobs, list) or not all(isinstance(j, list) for j in jobs):
+        raise OracleError(f"{jobs_file} must hold a JSON list of argument lists")
+    for job in jobs:
+        main([str(a) for a in job])
+        sys.stdout.flush()
+
+
 if __name__ == "__main__":
     try:
-        main(sys.argv[1:])
+        if len(sys.argv) == 3 and sys.argv[1] == "--many":
+            main_many(sys.argv[2])
+        else:
+            main(sys.argv[1:])
     except OracleError as e:
         print(f"reference.py: {e}", file=sys.stderr)
         sys.exit(2)
