@@ -145,6 +145,8 @@ export function packageBuilt(target: PackageTarget, out: string): PackageResult 
       MARKETPLACE_README,
       // The README's screenshots are packaged (media/): VS Code shows them from the extension's folder.
       '--no-rewrite-relative-links',
+      // The project has no public repository yet; an invented URL would send users nowhere.
+      '--allow-missing-repository',
       '--out',
       out,
     ]);
