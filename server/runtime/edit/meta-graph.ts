@@ -50,7 +50,9 @@ export function buildMetaGraph(
     form === 'grouped'
       ? transformGroups(layout, hparams, declareGroupFactorInputs(g, layout, dtype))
       : transformAll(layout, hparams, declareFactorInputs(g, layout, dtype));
-  const out = buildDecoder(g, config, { ids, attnBias, cos, sin }, { dtype, hook: lowRankHook(patches) });
+  // alpha scales delta~ [N, d_out] once (as the edit path folds it into d), not every token's [rows, d_out] update.
+  const folded = new Map([...patches].map(([name, { u, d, scale }]) => [name, { u, d: d.mul(scale) }]));
+  const out = buildDecoder(g, config, { ids, attnBias, cos, sin }, { dtype, hook: lowRankHook(folded) });
   const logp = out.logits.logSoftmax(-1);
   const nll = logp.gatherElements(targets.unsqueeze(-1), -1).squeeze(-1).neg();
   const editLoss = nll.mul(editMask).sum().div(editMask.sum());
