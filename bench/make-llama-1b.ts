@@ -61,6 +61,8 @@ export interface MakeOptions {
   readonly shards?: number;
   readonly seed?: number;
   readonly force?: boolean;
+  /** Keep only the first N decoder layers (same tensors as the full model's first N). */
+  readonly layers?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -72,11 +74,22 @@ export function makeLlama1B(options: MakeOptions): { dir: string; created: boole
     throw new Error(`--dtype must be one of ${Object.keys(DTYPE_FLAGS).join(', ')}, got ${options.dtype}`);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (!options.force && existsSync(join(dir, 'config.json'))) {
-    const existing = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { torch_dtype?: string };
-    if (existing.torch_dtype === dtype) return { dir, created: false, seconds: 0 };
+    const existing = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+      torch_dtype?: string;
+      num_hidden_layers?: number;
+    };
+    const layersOk = !options.layers || existing.num_hidden_layers === options.layers;
+    if (existing.torch_dtype === dtype && layersOk) return { dir, created: false, seconds: 0 };
     log(`${dir} holds a ${existing.torch_dtype} checkpoint; regenerating as ${dtype}`);
   }
-  const config = normalizeConfig({ ...LLAMA_32_1B, torch_dtype: dtype }, 'Llama-3.2-1B config');
+  const config = normalizeConfig(
+    {
+      ...LLAMA_32_1B,
+      torch_dtype: dtype,
+      ...(options.layers ? { num_hidden_layers: options.layers } : {}),
+    },
+    'Llama-3.2-1B config',
+  );
   const root = new Rng(options.seed ?? 0);
   const weights = new Map<string, SaveTensor>();
   for (const p of parameterNames(config)) {

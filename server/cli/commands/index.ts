@@ -2,6 +2,7 @@
 // Owns nothing but the names; each command's behaviour lives in its own file.
 import type { CliCommand } from '../command';
 import { ablateCommand } from './ablate';
+import { benchCommand } from './bench';
 import { captureCommand } from './capture';
 import { checkCommand } from './check';
 import { convertCommand } from './convert';
@@ -22,6 +23,7 @@ import { worldCommand } from './world';
 
 export const commands: Record<string, CliCommand> = {
   ablate: ablateCommand,
+  bench: benchCommand,
   capture: captureCommand,
   check: checkCommand,
   convert: convertCommand,
