@@ -235,6 +235,59 @@ describe('PropMEND edit on a random float64 decoder', () => {
     }
   });
 
+  test("the outer batch's pre-edit locality log-probs equal those of the whole batch's forward", async () => {
+    const batch = await metaBatch(model, QUESTIONS, LOCALITY);
+    const padded = padLeft([...QUESTIONS.map((q) => q.ids), ...LOCALITY], model.tokens.pad);
+    const whole = await runForward(model, padded);
+    const vocab = model.config.vocabSize;
+    const logp = batch.feeds.logp_pre!.data;
+    const mask = batch.feeds.loc_mask!.data;
+    let compared = 0;
+    for (let row = 0; row < padded.batch * padded.length; row++) {
+      const o = row * vocab;
+      const logits = Array.from(whole.logits.data.subarray(o, o + vocab));
+      const max = Math.max(...logits);
+      const lse = max + Math.log(logits.reduce((a, v) => a + Math.exp(v - max), 0));
+      const question = row < QUESTIONS.length * padded.length;
+      if (!question && !mask[row]) continue; // padding: masked out of the KL
+      for (let v = 0; v < vocab; v++) {
+        const expected = question ? 0 : (logits[v] as number) - lse;
+        // logp_pre is kept in float32 (as before), so compare at float32 precision.
+        const diff = Math.abs((logp[o + v] as number) - expected);
+        assert.ok(diff <= 1e-6 * Math.max(1, Math.abs(expected)), `row ${row} token ${v}: off by ${diff}`);
+      }
+      compared += mask[row] ? 1 : 0;
+    }
+    assert.equal(compared, LOCALITY.flat().length);
+  });
+
+  test('the grouped meta transform equals the per-target one (loss and every gradient, float64)', async () => {
+    const net = hypernet(model, 4);
+    const rng = new Rng(23);
+    for (const [name, p] of net.params)
+      net.params.set(
+        name,
+        Float64Array.from(p, (v) =>
+          name === EDIT_LRS ? 0.05 : name.endsWith('.v') ? v : v + 0.2 * rng.normal(),
+        ),
+      );
+    assert.ok(
+      net.layout.groups.some((g) => g.members.length > 1),
+      'a group with several modes',
+    );
+    const factors = await captureFactors(model, net, FACT);
+    const norms = normalizers(net, factors, true);
+    const batch = await metaBatch(model, QUESTIONS, LOCALITY);
+    const run = (form: 'grouped' | 'per-target') =>
+      metaLoss(model, net, factors, norms, batch, { cEdit: 0.7, cLoc: 1.3 }, true, form);
+    const [grouped, perTarget] = [await run('grouped'), await run('per-target')];
+    assert.ok(Math.abs(grouped.loss - perTarget.loss) <= 1e-12 * Math.abs(perTarget.loss));
+    for (const { name } of net.layout.params) {
+      const err = relativeError(grouped.gradients!.get(name)!.data, perTarget.gradients!.get(name)!.data);
+      assert.ok(err < 1e-10, `${name}: relative error ${err}`);
+    }
+  });
+
   test('at the identity initialisation U, the bias and the mode shifts receive gradient (clamp passes it at 0)', async () => {
     const net = hypernet(model, 4);
     (net.params.get(EDIT_LRS) as Float32Array).fill(0.05);

@@ -36,6 +36,35 @@ function relevantNodes(graph: Graph, sources: readonly Tensor[], target: Tensor)
   return relevant;
 }
 
+/** A scatter-add into a zero fill (the cotangent of Gather/GatherElements): its scatter op and operands. */
+function scatterIntoZeros(t: Tensor): { op: 'ScatterNDAdd' | 'ScatterElementsAdd'; node: number } | null {
+  const node = t.graph.node(t.id);
+  if (node.op !== 'ScatterNDAdd' && node.op !== 'ScatterElementsAdd') return null;
+  const data = t.graph.node(node.inputs[0] as number);
+  if (data.op !== 'Fill' || (data.attrs as { value: number }).value !== 0) return null;
+  return { op: node.op, node: t.id };
+}
+
+/**
+ * a + b for two cotangents of one tensor. When one is a scatter-add into zeros, the other becomes the
+ * scatter's base instead: one pass over the tensor (the scatter's copy) replaces a zero fill and an Add,
+ * which for a tied embedding ([vocab, d]: the LM head's dense gradient plus the lookup's rows) are two
+ * full-size passes. Row sums are taken in another order, so results move within float rounding.
+ */
+function accumulate(a: Tensor, b: Tensor): Tensor {
+  for (const [base, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const scatter = scatterIntoZeros(other);
+    if (!scatter) continue;
+    const node = other.graph.node(scatter.node);
+    const [, indices, updates] = node.inputs.map((i) => other.graph.tensor(i)) as [Tensor, Tensor, Tensor];
+    return other.graph.apply(scatter.op, [base, indices, updates], node.attrs as never);
+  }
+  return a.add(b);
+}
+
 /**
  * Gradients of `output` w.r.t. each tensor in `wrt`. A non-scalar output needs a `seed` cotangent of its shape.
  * Tensors the output does not depend on get a zero gradient.
@@ -91,7 +120,7 @@ export function grad(output: Tensor, wrt: readonly Tensor[], seed?: Tensor): Ten
         );
       }
       const previous = cotangents.get(inputId);
-      cotangents.set(inputId, previous ? previous.add(result) : result);
+      cotangents.set(inputId, previous ? accumulate(previous, result) : result);
     });
   }
   return wrt.map((w) => cotangents.get(w.id) ?? graph.fill(w.shape, 0, w.dtype));

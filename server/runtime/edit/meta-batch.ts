@@ -1,7 +1,7 @@
 // Host-side batches of the meta objective: the propagation (or verbatim) questions of one instance, each
 // BOS + question + " " + answer + EOS with the answer tokens and EOS scored, and unrelated locality rows
 // (BOS + text, every real token compared), left-padded together into one batch, with the pre-edit
-// log-probabilities of the locality rows. Pure arrays plus one unedited forward pass.
+// log-probabilities of the locality rows. Pure arrays plus one unedited forward pass over the locality rows.
 import { floatTensor, type HostTensor, int64Tensor } from '../ir/dtype';
 import type { LanguageModel } from '../models/language-model';
 import { attentionBias, nextTokenTargets, padLeft, positionIds, rotaryTables } from '../tasks/batch';
@@ -51,19 +51,27 @@ export async function metaBatch(
   for (let b = questions.length; b < batch.batch; b++)
     for (let t = 0; t < batch.length; t++)
       locMask[b * batch.length + t] = batch.mask[b * batch.length + t] as number;
-  const pre = await runForward(model, batch);
+  // Only the locality rows' pre-edit distributions are used: run the unedited model on those rows alone,
+  // padded to the batch's length so their positions (and so their logits) are the ones the batch has.
+  const cells = batch.length;
+  const first = questions.length * cells;
+  const pre = await runForward(model, {
+    batch: locality.length,
+    length: cells,
+    ids: batch.ids.slice(first),
+    mask: batch.mask.slice(first),
+  });
   const vocab = model.config.vocabSize;
-  const logpPre = new Float32Array(batch.batch * batch.length * vocab);
-  for (let b = questions.length; b < batch.batch; b++) {
-    for (let t = 0; t < batch.length; t++) {
-      const o = (b * batch.length + t) * vocab;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let v = 0; v < vocab; v++) max = Math.max(max, pre.logits.data[o + v] as number);
-      let sum = 0;
-      for (let v = 0; v < vocab; v++) sum += Math.exp((pre.logits.data[o + v] as number) - max);
-      const lse = max + Math.log(sum);
-      for (let v = 0; v < vocab; v++) logpPre[o + v] = (pre.logits.data[o + v] as number) - lse;
-    }
+  const logpPre = new Float32Array(batch.batch * cells * vocab);
+  const logits = pre.logits.data;
+  for (let row = 0; row < locality.length * cells; row++) {
+    const o = row * vocab;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let v = 0; v < vocab; v++) max = Math.max(max, logits[o + v] as number);
+    let sum = 0;
+    for (let v = 0; v < vocab; v++) sum += Math.exp((logits[o + v] as number) - max);
+    const lse = max + Math.log(sum);
+    for (let v = 0; v < vocab; v++) logpPre[first * vocab + o + v] = (logits[o + v] as number) - lse;
   }
   const { cos, sin } = rotaryTables(dtype, positionIds(batch.mask, batch.batch), batch.batch, model.invFreq);
   return {

@@ -2,7 +2,8 @@
 // inside the graph, the outer edit loss (token-mean NLL of answers + EOS, right-aligned under left padding),
 // the locality loss KL(p_pre || p_post) over every real token of unrelated rows, and gradients of
 // c_edit * L_e + c_loc * L_loc w.r.t. the hypernetwork's parameters and alpha only (u and delta are inputs,
-// hence constants). Host-side batch building is in meta-batch.ts.
+// hence constants). The transform runs once per stacked group (meta-transform.ts). Host-side batch building
+// is in meta-batch.ts.
 import { grad } from '../autodiff/grad';
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import { scalarOf } from '../ir/dtype';
@@ -16,10 +17,22 @@ import { type CapturedFactors, factorFeeds, paramFeeds } from './factors';
 import type { HypernetLayout } from './hypernet';
 import type { Hypernetwork } from './hypernetwork';
 import type { MetaBatchFeeds } from './meta-batch';
+import { declareGroupFactorInputs, groupFactorFeeds, transformGroups } from './meta-transform';
 import type { Normalizer } from './statistics';
 import { declareFactorInputs, declareHypernetParams, transformAll } from './transform';
 
-export function buildMetaGraph(model: LanguageModel, layout: HypernetLayout, withGradients: boolean): Graph {
+/**
+ * 'grouped' (default) stacks each transform group's members and runs the transform once per group
+ * (meta-transform.ts); 'per-target' is transform.ts's form, kept so a test can hold the two equal.
+ */
+export type MetaTransformForm = 'grouped' | 'per-target';
+
+export function buildMetaGraph(
+  model: LanguageModel,
+  layout: HypernetLayout,
+  withGradients: boolean,
+  form: MetaTransformForm = 'grouped',
+): Graph {
   const { config, dtype } = model;
   const g = new Graph('propmend_meta_loss');
   const ids = g.input('input_ids', 'int64', ['B', 'T']);
@@ -33,9 +46,13 @@ export function buildMetaGraph(model: LanguageModel, layout: HypernetLayout, wit
   const cEdit = g.input('c_edit', dtype, []);
   const cLoc = g.input('c_loc', dtype, []);
   const hparams = declareHypernetParams(g, layout, dtype);
-  const factors = declareFactorInputs(g, layout, dtype);
-  const patches = transformAll(layout, hparams, factors);
-  const out = buildDecoder(g, config, { ids, attnBias, cos, sin }, { dtype, hook: lowRankHook(patches) });
+  const patches =
+    form === 'grouped'
+      ? transformGroups(layout, hparams, declareGroupFactorInputs(g, layout, dtype))
+      : transformAll(layout, hparams, declareFactorInputs(g, layout, dtype));
+  // alpha scales delta~ [N, d_out] once (as the edit path folds it into d), not every token's [rows, d_out] update.
+  const folded = new Map([...patches].map(([name, { u, d, scale }]) => [name, { u, d: d.mul(scale) }]));
+  const out = buildDecoder(g, config, { ids, attnBias, cos, sin }, { dtype, hook: lowRankHook(folded) });
   const logp = out.logits.logSoftmax(-1);
   const nll = logp.gatherElements(targets.unsqueeze(-1), -1).squeeze(-1).neg();
   const editLoss = nll.mul(editMask).sum().div(editMask.sum());
@@ -75,9 +92,12 @@ export async function metaLoss(
   batch: MetaBatchFeeds,
   coefficients: { cEdit: number; cLoc: number },
   withGradients: boolean,
+  form: MetaTransformForm = 'grouped',
 ): Promise<MetaLoss> {
-  const graph = await modelGraph(model, `propmend-meta:${withGradients}:${layoutKey(net.layout)}`, () =>
-    buildMetaGraph(model, net.layout, withGradients),
+  const graph = await modelGraph(
+    model,
+    `propmend-meta:${form}:${withGradients}:${layoutKey(net.layout)}`,
+    () => buildMetaGraph(model, net.layout, withGradients, form),
   );
   const dtype = model.dtype;
   const scalar = (v: number): HostTensor => ({
@@ -91,7 +111,9 @@ export async function metaLoss(
     c_edit: scalar(coefficients.cEdit),
     c_loc: scalar(coefficients.cLoc),
     ...paramFeeds(dtype, net),
-    ...factorFeeds(dtype, net, factors, norms),
+    ...(form === 'grouped'
+      ? groupFactorFeeds(dtype, net.layout, factors, norms)
+      : factorFeeds(dtype, net, factors, norms)),
   });
   const result: MetaLoss = {
     loss: scalarOf(out.loss as HostTensor),

@@ -190,17 +190,13 @@ export async function metaTrain(inputs: MetaTrainInputs, ctx: JobContext = {}): 
       );
       const grads = r.gradients as NonNullable<typeof r.gradients>;
       let finite = Number.isFinite(r.loss);
-      for (const g of grads.values())
-        for (let i = 0; finite && i < g.data.length; i++) finite = Number.isFinite(g.data[i] as number);
+      for (const g of grads.values()) finite = finite && allFinite(g.data);
       if (!finite) {
         ctx.log?.(`step ${state.step + 1}: instance ${instance.id} gave a non-finite gradient; skipped`);
         continue;
       }
-      for (const [name, g] of grads) {
-        const a = acc.get(name) as Float64Array;
-        for (let i = 0; i < a.length; i++)
-          a[i] = (a[i] as number) + (g.data[i] as number) / config.instances_per_step;
-      }
+      for (const [name, g] of grads)
+        addScaled(acc.get(name) as Float64Array, g.data, config.instances_per_step);
       sums = {
         loss: sums.loss + r.loss,
         edit: sums.edit + r.editLoss,
@@ -264,4 +260,19 @@ export async function metaTrain(inputs: MetaTrainInputs, ctx: JobContext = {}): 
     bestFile,
     metricsFile,
   };
+}
+
+// The two loops below run over every hypernetwork value per instance (1.1M on the shipped model); as functions
+// over typed arrays V8 compiles each to one tight loop instead of a generic element access in the step loop.
+
+function allFinite(data: Float32Array | Float64Array): boolean {
+  const n = data.length;
+  for (let i = 0; i < n; i++) if (!Number.isFinite(data[i] as number)) return false;
+  return true;
+}
+
+/** a += g / divisor, elementwise (divided, not multiplied by a reciprocal, so sums stay as before). */
+function addScaled(a: Float64Array, g: Float32Array | Float64Array, divisor: number): void {
+  const n = a.length;
+  for (let i = 0; i < n; i++) a[i] = (a[i] as number) + (g[i] as number) / divisor;
 }

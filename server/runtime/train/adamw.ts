@@ -41,8 +41,16 @@ export function newAdamWState(params: ReadonlyMap<string, Float32Array | Float64
 /** Global L2 norm of all gradients. */
 export function gradientNorm(grads: ReadonlyMap<string, ArrayLike<number>>): number {
   let sum = 0;
-  for (const g of grads.values()) for (let i = 0; i < g.length; i++) sum += (g[i] as number) ** 2;
+  for (const g of grads.values()) sum = addSquares(sum, g);
   return Math.sqrt(sum);
+}
+
+/** sum + the squares of g, in order; its own function so each array kind gets one tight loop. */
+function addSquares(sum: number, g: ArrayLike<number>): number {
+  let s = sum;
+  const n = g.length;
+  for (let i = 0; i < n; i++) s += (g[i] as number) ** 2;
+  return s;
 }
 
 /**
