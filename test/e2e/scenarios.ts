@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate } from './scenarios/evaluate';
+import { formScenario } from './scenarios/form';
 import { train } from './scenarios/train';
 import { walkthrough } from './scenarios/walkthrough';
-import { formScenario } from './scenarios/form';
 import { repoRoot, SetupError } from './setup';
 import { UI_TIMEOUT_MS, type Workbench } from './workbench';
 
