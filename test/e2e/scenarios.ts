@@ -273,10 +273,11 @@ export const ALL_SCENARIOS: Scenario[] = [
   inlineResults,
   testExplorer,
   revert,
+  // Right after Revert All: its "apply an edit" step is checked off when the model goes from no edits to one.
   walkthrough,
+  formScenario,
   train,
   evaluate,
-  formScenario,
 ];
 
 /**

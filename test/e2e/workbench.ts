@@ -78,6 +78,8 @@ export class Workbench {
   async openFile(relativePath: string): Promise<void> {
     const parts = relativePath.split('/');
     const explorer = this.page.locator('.explorer-folders-view');
+    // An earlier scenario may have left another view in the side bar (Testing, Search).
+    if (!(await explorer.isVisible())) await this.runCommand('View: Show Explorer');
     for (const [i, part] of parts.entries()) {
       const row = explorer.locator(`.monaco-list-row[aria-label="${cssString(part)}"]`).first();
       await row.waitFor({ timeout: UI_TIMEOUT_MS }).catch(() => {
@@ -166,7 +168,12 @@ export class Workbench {
 
   /** The content frame of the active webview panel. */
   webview(): FrameLocator {
-    return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    // The visible one: panels of earlier steps may stay open in hidden tabs.
+    return this.page
+      .locator('iframe.webview.ready:visible')
+      .first()
+      .contentFrame()
+      .frameLocator('iframe#active-frame');
   }
 
   /** Every notification of the session (the Notification Center keeps those whose toast has hidden). */

@@ -64,6 +64,8 @@ export const walkthrough: Scenario = {
   timeoutMs: EDIT_TIMEOUT_MS + 120_000,
   async run({ wb, step, workspace }) {
     try {
+      // Panels and editors of earlier scenarios stay out of the way (as in a fresh window).
+      await wb.runCommand('View: Close All Editors');
       let page = await showWalkthrough(wb);
       // Step 1 is done by the workspace itself: it is a copy of the bundled examples.
       await waitDone(page, 'openExample', step);
@@ -74,9 +76,10 @@ export const walkthrough: Scenario = {
       const squiggle = wb.page.locator('.editor-group-container.active .squiggly-error');
       await squiggle.first().waitFor({ timeout: CHECK_TIMEOUT_MS });
       await step('mistake');
-      // Cursor to the problem (F8), close its peek, Ctrl+. and the did-you-mean fix.
+      // Cursor to the problem of this file (Alt+F8; F8 would go to the next problem in any file), close its
+      // peek, Ctrl+. and the did-you-mean fix.
       await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').click();
-      await wb.page.keyboard.press('F8');
+      await wb.page.keyboard.press('Alt+F8');
       await wb.page.keyboard.press('Escape');
       await wb.page.keyboard.press('Control+.');
       const fix = wb.page.locator('.action-widget').getByText(FIX, { exact: true });
@@ -102,6 +105,8 @@ export const walkthrough: Scenario = {
       await step('edit-step-done');
     } finally {
       // The fix was never saved; the file goes, so the workspace copy is as seeded for what runs next.
+      // The diff panel is the active editor by now: bring the mistake's tab to the front first.
+      await wb.activateTab('fix-me.ripple.jsonl').catch(() => undefined);
       await wb.runCommand('View: Revert and Close Editor').catch(() => undefined);
       rmSync(join(workspace, MISTAKE), { force: true });
       rmSync(join(workspace, 'walkthrough'), { recursive: true, force: true });
