@@ -1,21 +1,28 @@
-// The propagation diff page's HTML: a strict Content-Security-Policy (nothing by default, scripts only by a
-// per-load nonce, styles and fonts only from the webview's own resource root), our bundle, the
-// @vscode-elements/elements bundle and the stylesheet. Plain strings; must not import `vscode`.
+// The pages of our bundled webviews (propagation diff, training, edit-spec form): a strict
+// Content-Security-Policy (nothing by default, scripts only by a per-load nonce, styles and fonts only from the
+// webview's own resource root), the page's bundle, the @vscode-elements/elements bundle and the stylesheet.
+// Plain strings; must not import `vscode`.
+
+/** What one bundled webview page loads, and how it names itself. */
+export interface WebviewPage {
+  readonly title: string;
+  /** data-testid of the page's root element. */
+  readonly rootTestId: string;
+  readonly script: string;
+  readonly elements: string;
+  readonly style: string;
+  readonly cspSource: string;
+  readonly nonce: string;
+}
 
 /** The page: only our bundle folder, scripts by nonce, no inline style or remote content. */
-export function diffHtml(
-  scriptUri: string,
-  elementsUri: string,
-  styleUri: string,
-  cspSource: string,
-  nonce: string,
-): string {
+export function webviewPageHtml(p: WebviewPage): string {
   const csp = [
     "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource}`,
-    `font-src ${cspSource}`,
-    `img-src ${cspSource}`,
+    `script-src 'nonce-${p.nonce}'`,
+    `style-src ${p.cspSource}`,
+    `font-src ${p.cspSource}`,
+    `img-src ${p.cspSource}`,
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -23,13 +30,32 @@ export function diffHtml(
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${styleUri}">
-<title>PropMEND: Propagation Diff</title>
+<link rel="stylesheet" href="${p.style}">
+<title>${p.title}</title>
 </head>
 <body>
-<main id="root" data-testid="diff-root"></main>
-<script nonce="${nonce}" type="module" src="${elementsUri}"></script>
-<script nonce="${nonce}" src="${scriptUri}"></script>
+<main id="root" data-testid="${p.rootTestId}"></main>
+<script nonce="${p.nonce}" type="module" src="${p.elements}"></script>
+<script nonce="${p.nonce}" src="${p.script}"></script>
 </body>
 </html>`;
+}
+
+/** The propagation diff page. */
+export function diffHtml(
+  scriptUri: string,
+  elementsUri: string,
+  styleUri: string,
+  cspSource: string,
+  nonce: string,
+): string {
+  return webviewPageHtml({
+    title: 'PropMEND: Propagation Diff',
+    rootTestId: 'diff-root',
+    script: scriptUri,
+    elements: elementsUri,
+    style: styleUri,
+    cspSource,
+    nonce,
+  });
 }

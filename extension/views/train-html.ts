@@ -1,6 +1,6 @@
-// The training page's HTML: a strict Content-Security-Policy (nothing by default, scripts only by a per-load
-// nonce, styles only from the webview's own resource root), our bundle, the @vscode-elements/elements bundle
-// and the stylesheet. Plain strings; must not import `vscode`.
+// The training page's HTML: the shared bundled-webview page (diff-html.ts: strict nonce CSP, our bundle, the
+// @vscode-elements/elements bundle, the stylesheet) titled for training. Plain strings; must not import `vscode`.
+import { webviewPageHtml } from './diff-html';
 
 export function trainHtml(
   scriptUri: string,
@@ -9,26 +9,13 @@ export function trainHtml(
   cspSource: string,
   nonce: string,
 ): string {
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource}`,
-    `font-src ${cspSource}`,
-    `img-src ${cspSource}`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${styleUri}">
-<title>PropMEND: Training</title>
-</head>
-<body>
-<main id="root" data-testid="train-root"></main>
-<script nonce="${nonce}" type="module" src="${elementsUri}"></script>
-<script nonce="${nonce}" src="${scriptUri}"></script>
-</body>
-</html>`;
+  return webviewPageHtml({
+    title: 'PropMEND: Training',
+    rootTestId: 'train-root',
+    script: scriptUri,
+    elements: elementsUri,
+    style: styleUri,
+    cspSource,
+    nonce,
+  });
 }
