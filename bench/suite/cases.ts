@@ -140,16 +140,25 @@ function llama1B(ctx: CaseContext): string {
   return made.dir;
 }
 
+/** The 1B-shaped checkpoint with what its cases draw token ids from: the special ids to avoid, BOS and EOS. */
+function llama1BTokens(ctx: CaseContext) {
+  const model = llama1B(ctx);
+  const config = readModelConfig(model);
+  return {
+    model,
+    config,
+    avoid: specials(config),
+    bos: config.bosTokenId === null ? [] : [config.bosTokenId],
+    eos: config.eosTokenIds[0] as number,
+  };
+}
+
 export const edit1B: BenchCase = {
   name: 'edit-1b',
   summary:
     'one PropMEND edit on the Llama-3.2-1B-shaped checkpoint: max layers 4-15, 32-token fact, 8 questions',
   async run(ctx) {
-    const model = llama1B(ctx);
-    const config = readModelConfig(model);
-    const avoid = specials(config);
-    const bos = config.bosTokenId === null ? [] : [config.bosTokenId];
-    const eos = config.eosTokenIds[0] as number;
+    const { model, config, avoid, bos, eos } = llama1BTokens(ctx);
     const spec: EditSpec = {
       kind: 'edit',
       ...ctx.settings,
@@ -318,11 +327,7 @@ export const metatrain1B: BenchCase = {
   summary:
     'meta-training iterations/s on the 1B-shaped checkpoint, max layers 4-15, the edit-1b hypernetwork',
   async run(ctx) {
-    const model = llama1B(ctx);
-    const config = readModelConfig(model);
-    const avoid = specials(config);
-    const bos = config.bosTokenId === null ? [] : [config.bosTokenId];
-    const eos = config.eosTokenIds[0] as number;
+    const { model, config, avoid, bos, eos } = llama1BTokens(ctx);
     const spec: MetaTrainSpec = {
       kind: 'metatrain',
       ...ctx.settings,
