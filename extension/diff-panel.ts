@@ -1,7 +1,6 @@
 // The propagation diff panel: one webview (dist/webviews/diff.js) showing the last edit's report. Owns the
 // panel's lifetime (createOrShow / revive after a reload / dispose), its strict CSP and the typed messages:
 // it posts `show`, and answers the page's `reveal` (open the question in its file) and `export` intents.
-import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -24,14 +23,10 @@ import {
   type ToWebview,
 } from '../webviews/diff/messages';
 import { reportMarkdown } from '../webviews/diff/model';
-import { diffHtml } from './views/diff-html';
+import { bundledPageOptions, loadBundledPage } from './webview-page';
 
 export const DIFF_VIEW_TYPE = 'propmend.diff';
 const DIFF_TITLE = 'PropMEND: Propagation Diff';
-
-function webviewRoot(context: ExtensionContext): Uri {
-  return Uri.joinPath(context.extensionUri, 'dist', 'webviews');
-}
 
 export class DiffPanel {
   private static current: DiffPanel | undefined;
@@ -42,16 +37,11 @@ export class DiffPanel {
     private readonly panel: WebviewPanel,
     context: ExtensionContext,
   ) {
-    const root = webviewRoot(context);
-    panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
-    const uri = (name: string) => panel.webview.asWebviewUri(Uri.joinPath(root, name)).toString();
-    panel.webview.html = diffHtml(
-      uri('diff.js'),
-      uri('vscode-elements.js'),
-      uri('diff.css'),
-      panel.webview.cspSource,
-      randomBytes(18).toString('base64url'),
-    );
+    loadBundledPage(panel.webview, context, {
+      bundle: 'diff',
+      title: DIFF_TITLE,
+      rootTestId: 'diff-root',
+    });
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((raw) => void this.receive(raw), null, this.disposables);
   }
@@ -66,7 +56,7 @@ export class DiffPanel {
       DIFF_VIEW_TYPE,
       DIFF_TITLE,
       { viewColumn: ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [webviewRoot(context)] },
+      bundledPageOptions(context),
     );
     DiffPanel.current = new DiffPanel(panel, context);
     return DiffPanel.current;

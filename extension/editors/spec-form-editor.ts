@@ -3,7 +3,6 @@
 // intents; this adapter turns each into one WorkspaceEdit computed by extension/views/spec-form-edits.ts and
 // posts the state derived from the new text, its diagnostics and the model's layer count. Owns the panel's
 // wiring only: no JSON logic here, and it reaches the runtime only through the `propmend.applyEdit` command.
-import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
@@ -38,7 +37,7 @@ import {
   specFormState,
 } from '../views/spec-form';
 import { intentEdits } from '../views/spec-form-edits';
-import { specFormHtml } from '../views/spec-form-html';
+import { loadBundledPage } from '../webview-page';
 
 export const SPEC_FORM_VIEW_TYPE = 'propmend.specForm';
 /** Text changes and diagnostics arrive in bursts while typing; the page is updated once per burst. */
@@ -97,15 +96,10 @@ export class SpecFormEditorProvider implements CustomTextEditorProvider {
     panel: WebviewPanel,
     _token: CancellationToken,
   ): Promise<void> {
-    const root = Uri.joinPath(this.context.extensionUri, 'dist', 'webviews');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
-    const asset = (name: string) => panel.webview.asWebviewUri(Uri.joinPath(root, name)).toString();
-    panel.webview.html = specFormHtml({
-      script: asset('spec-form.js'),
-      elements: asset('vscode-elements.js'),
-      style: asset('spec-form.css'),
-      cspSource: panel.webview.cspSource,
-      nonce: randomBytes(18).toString('base64url'),
+    loadBundledPage(panel.webview, this.context, {
+      bundle: 'spec-form',
+      title: 'PropMEND: Edit Spec',
+      rootTestId: 'spec-form-root',
     });
     const key = document.uri.toString();
     let timer: NodeJS.Timeout | undefined;

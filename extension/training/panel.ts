@@ -2,7 +2,6 @@
 // panel's lifetime (createOrShow / dispose), its strict CSP and the typed messages: it posts `show` with the
 // view model's TrainView and answers the page's pause / resume / stop / use / reveal intents. Closing the
 // panel only drops its TrainingWatch: the run goes on in the sidecar, and reopening reads its whole history.
-import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import {
   ConfigurationTarget,
@@ -17,8 +16,8 @@ import {
 } from 'vscode';
 import { readFromWebview, type ToWebview } from '../../webviews/train/messages';
 import { describeFailure } from '../runtime-client';
-import { trainHtml } from '../views/train-html';
 import { type TrainRunView, trainView } from '../views/train-view';
+import { loadBundledPage } from '../webview-page';
 import type { TrainingClient } from './client';
 import { TrainingWatch } from './session';
 
@@ -37,16 +36,11 @@ export class TrainPanel {
     context: ExtensionContext,
     client: TrainingClient,
   ) {
-    const root = Uri.joinPath(context.extensionUri, 'dist', 'webviews');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
-    const uri = (name: string) => panel.webview.asWebviewUri(Uri.joinPath(root, name)).toString();
-    panel.webview.html = trainHtml(
-      uri('train.js'),
-      uri('vscode-elements.js'),
-      uri('train.css'),
-      panel.webview.cspSource,
-      randomBytes(18).toString('base64url'),
-    );
+    loadBundledPage(panel.webview, context, {
+      bundle: 'train',
+      title: TRAIN_TITLE,
+      rootTestId: 'train-root',
+    });
     this.watch = new TrainingWatch(client, (view) => this.show(view));
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((raw) => void this.receive(raw), null, this.disposables);

@@ -40,22 +40,3 @@ export function webviewPageHtml(p: WebviewPage): string {
 </body>
 </html>`;
 }
-
-/** The propagation diff page. */
-export function diffHtml(
-  scriptUri: string,
-  elementsUri: string,
-  styleUri: string,
-  cspSource: string,
-  nonce: string,
-): string {
-  return webviewPageHtml({
-    title: 'PropMEND: Propagation Diff',
-    rootTestId: 'diff-root',
-    script: scriptUri,
-    elements: elementsUri,
-    style: styleUri,
-    cspSource,
-    nonce,
-  });
-}

@@ -255,9 +255,17 @@ test('extension/views and the webviews never import vscode', () => {
   assert.deepEqual(offenders, []);
 });
 
-test('the diff page: a strict CSP, scripts only by nonce, nothing remote or inline', async () => {
-  const { diffHtml } = await import('../../extension/views/diff-html');
-  const html = diffHtml('https://r/diff.js', 'https://r/el.js', 'https://r/diff.css', 'https://r', 'N0nce');
+test('the bundled webview page (diff, training, form): a strict CSP, scripts only by nonce, nothing remote or inline', async () => {
+  const { webviewPageHtml } = await import('../../extension/views/diff-html');
+  const html = webviewPageHtml({
+    title: 'PropMEND: Propagation Diff',
+    rootTestId: 'diff-root',
+    script: 'https://r/diff.js',
+    elements: 'https://r/el.js',
+    style: 'https://r/diff.css',
+    cspSource: 'https://r',
+    nonce: 'N0nce',
+  });
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
   assert.equal(
     csp,
