@@ -357,6 +357,7 @@ def main(argv):
             "torch": torch.__version__,
             "blas": ", ".join(sorted(libs)) or blas_in_use(),
             "torch_threads": str(torch.get_num_threads()),
+            "glibc_tunables": os.environ.get("GLIBC_TUNABLES", ""),
         },
     )
     print(json.dumps(result))

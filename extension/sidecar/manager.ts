@@ -14,6 +14,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
+import { withHugePages } from '../../server/common/huge-pages';
 import {
   ApplyEditRequest,
   type LoadModelParams,
@@ -34,12 +35,12 @@ export interface SidecarLaunch {
   readonly cwd?: string;
 }
 
-/** The launch for a bundled sidecar: this process's executable run as plain Node. */
+/** The launch for a bundled sidecar: this process's executable run as plain Node, with huge pages for its buffers. */
 export function nodeLaunch(sidecarScript: string, cwd?: string): SidecarLaunch {
   return {
     command: process.execPath,
     args: [sidecarScript],
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...withHugePages(process.env), ELECTRON_RUN_AS_NODE: '1' },
     ...(cwd ? { cwd } : {}),
   };
 }

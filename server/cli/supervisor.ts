@@ -1,9 +1,11 @@
 // The launcher's supervisor (bin/propmend.js runs it; dist/supervisor.js): runs the CLI in a child process,
 // relays SIGINT/SIGTERM to it over IPC, and kills it if it has not exited shortly after the first signal,
 // so even a command stuck in synchronous work or a blocking read ends (`timeout 5 propmend ...` works).
-// Imports only Node built-ins so it starts fast; owns no command behaviour.
+// The command process gets huge pages for its large buffers (server/common/huge-pages.ts). Imports only Node
+// built-ins and that pure module so it starts fast; owns no command behaviour.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { withHugePages } from '../common/huge-pages';
 import { CANCELLED_EXIT, RELAYED_SIGNAL, STOP_WITHIN_MS, SUPERVISED_ENV } from './signals';
 
 /** Extra time the supervisor allows beyond the child's own watchdog before it kills the child. */
@@ -17,7 +19,7 @@ export function supervise(command: readonly string[], stopWithinMs = STOP_WITHIN
   const [file, ...args] = command;
   const child: ChildProcess = spawn(file as string, args, {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, [SUPERVISED_ENV]: String(process.pid) },
+    env: { ...withHugePages(process.env), [SUPERVISED_ENV]: String(process.pid) },
   });
   let signals = 0;
   let killedByUs = false;
