@@ -12,7 +12,7 @@ import { Graph } from '../../server/runtime/ir/graph';
 import type { Runtime } from '../../server/runtime/session/runtime';
 import { nextTokenTargets, padLeft } from '../../server/runtime/tasks/batch';
 import { generateGreedy } from '../../server/runtime/tasks/generate';
-import { lossGradients } from '../../server/runtime/tasks/objectives';
+import { gradientBuffers, lossGradients } from '../../server/runtime/tasks/objectives';
 import { createHypernet, loadModel, repeat, type Series, seconds } from './ours-common';
 import { runMetaTrain } from './ours-metatrain';
 import type { EditSpec, ForwardBackwardSpec, SideResult, SideSpec } from './spec';
@@ -104,12 +104,13 @@ async function forwardBackwardCase(
   const names = [...model.weights.keys()];
   const check: Record<string, number> = {};
   const series: Series = {};
+  const into = gradientBuffers(model, names); // as a training loop keeps them from step to step
   for (const [shape, rows] of Object.entries(spec.batches)) {
     const batch = padLeft(rows, model.tokens.pad);
     const targets = nextTokenTargets(model.dtype, batch);
     const s = await repeat(spec, async () => {
       const t0 = performance.now();
-      const r = await lossGradients(model, batch, targets, names);
+      const r = await lossGradients(model, batch, targets, names, { into });
       const took = seconds(t0);
       check[`loss_${shape}`] = r.loss;
       return { [shape]: took };
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
       onnxruntime: onnxruntimeVersion(),
       blas: 'onnxruntime MLAS (built in)',
       cpu: cpus()[0]?.model ?? 'unknown',
+      glibc_tunables: process.env.GLIBC_TUNABLES ?? '',
     },
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);

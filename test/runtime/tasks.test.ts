@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { stackEdits } from '../../server/runtime/edit/edit-stack';
-import type { FloatDType, HostTensor } from '../../server/runtime/ir/dtype';
+import { type FloatDType, type HostTensor, hostTensor } from '../../server/runtime/ir/dtype';
 import type { LanguageModel } from '../../server/runtime/models/language-model';
 import { mlpLinearName } from '../../server/runtime/models/transformer';
 import { Runtime } from '../../server/runtime/session/runtime';
@@ -12,7 +12,7 @@ import { nextTokenTargets, padLeft } from '../../server/runtime/tasks/batch';
 import { beforeAfterGates } from '../../server/runtime/tasks/edit-inputs';
 import { type LowRankEdit, runForward } from '../../server/runtime/tasks/forward';
 import { argmaxRow, generateGreedy } from '../../server/runtime/tasks/generate';
-import { capture, lossGradients, scoreTokens } from '../../server/runtime/tasks/objectives';
+import { capture, gradientBuffers, lossGradients, scoreTokens } from '../../server/runtime/tasks/objectives';
 import { relativeError } from '../support/check-op';
 import { randomModel } from '../support/random-model';
 
@@ -94,6 +94,35 @@ describe('decoder tasks on a random model', () => {
       const g = gradients.get(`${name}.weight`)!.data as Float64Array;
       assert.ok(relativeError(outer, g) < 1e-10, `${name}: ${relativeError(outer, g)}`);
     }
+  });
+
+  test('gradients written into reused buffers equal fresh ones, step after step', async () => {
+    const names = [...model.weights.keys()];
+    const into = gradientBuffers(model, names);
+    for (const rows of [
+      [[1, 3, 5, 7]],
+      [
+        [2, 4, 6, 8, 10],
+        [3, 5, 9],
+      ],
+    ]) {
+      const batch = padLeft(rows, 0);
+      const targets = nextTokenTargets(model.dtype, batch);
+      const fresh = await lossGradients(model, batch, targets, names);
+      const reused = await lossGradients(model, batch, targets, names, { into });
+      assert.equal(reused.loss, fresh.loss);
+      for (const n of names) {
+        assert.equal(reused.gradients.get(n), into.get(n), `${n} is returned as its buffer`);
+        assert.deepEqual(Array.from(into.get(n)!.data), Array.from(fresh.gradients.get(n)!.data), n);
+      }
+    }
+    const batch = padLeft([[1, 2, 3]], 0);
+    const first = names[0] as string;
+    const wrong = new Map([[first, hostTensor(model.dtype, [1])]]);
+    await assert.rejects(
+      lossGradients(model, batch, nextTokenTargets(model.dtype, batch), names, { into: wrong }),
+      /output "grad\..*" is \[[0-9, ]+\], its buffer \[1\]/,
+    );
   });
 
   test('a low-rank edit equals the same update merged into the weights', async () => {

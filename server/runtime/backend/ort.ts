@@ -105,6 +105,9 @@ export class OrtSession {
       interOpNumThreads: 1,
       logSeverityLevel: 3,
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+      ...(process.env.PROPMEND_ORT_PROFILE
+        ? { enableProfiling: true, profileFilePrefix: process.env.PROPMEND_ORT_PROFILE }
+        : {}),
     };
     try {
       return new OrtSession(await ort.InferenceSession.create(bytes, sessionOptions), options.provider);
@@ -127,23 +130,37 @@ export class OrtSession {
     return this.session.outputNames;
   }
 
+  /**
+   * Runs the session. `into` names outputs to write into the caller's tensors (exactly the output's dtype and
+   * shape) instead of fresh memory: onnxruntime fills them in place and they are returned as those outputs.
+   */
   async run(
     feeds: Readonly<Record<string, HostTensor>>,
     outputs?: readonly string[],
+    into?: Readonly<Record<string, HostTensor>>,
   ): Promise<Record<string, HostTensor>> {
     if (this.released) throw new BackendError('session was released');
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(name, t);
     let results: ort.InferenceSession.ReturnType;
     try {
-      results = outputs
-        ? await this.session.run(ortFeeds, outputs as string[])
-        : await this.session.run(ortFeeds);
+      if (into && Object.keys(into).length > 0) {
+        const fetches: Record<string, ort.Tensor | null> = {};
+        for (const name of outputs ?? this.session.outputNames) {
+          const target = into[name];
+          fetches[name] = target ? toOrt(name, target) : null;
+        }
+        results = await this.session.run(ortFeeds, fetches);
+      } else {
+        results = outputs
+          ? await this.session.run(ortFeeds, outputs as string[])
+          : await this.session.run(ortFeeds);
+      }
     } catch (error) {
       throw new BackendError(`onnxruntime failed while running: ${(error as Error).message}`);
     }
     const out: Record<string, HostTensor> = {};
-    for (const [name, t] of Object.entries(results)) out[name] = fromOrt(name, t);
+    for (const [name, t] of Object.entries(results)) out[name] = into?.[name] ?? fromOrt(name, t);
     return out;
   }
 

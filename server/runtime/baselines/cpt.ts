@@ -7,7 +7,7 @@ import { presetLayers } from '../edit/layers';
 import type { LanguageModel } from '../models/language-model';
 import { MLP_MODULES, mlpLinearName } from '../models/transformer';
 import { padLeft } from '../tasks/batch';
-import { clmTargets, lossGradients } from '../tasks/objectives';
+import { clmTargets, gradientBuffers, lossGradients } from '../tasks/objectives';
 import { type AdamWConfig, adamwStep, newAdamWState } from '../train/adamw';
 import { snapshotWeights, type WeightSnapshot } from './weights';
 
@@ -75,10 +75,11 @@ export async function continuedPretraining(
   const params = new Map(names.map((n) => [n, model.weights.get(n)?.data as Float32Array | Float64Array]));
   const state = newAdamWState(params);
   const losses: number[] = [];
+  const into = gradientBuffers(model, names);
   try {
     for (let step = 0; step <= config.steps; step++) {
       options.signal?.throwIfAborted();
-      const { loss, gradients } = await lossGradients(model, batch, targets, names);
+      const { loss, gradients } = await lossGradients(model, batch, targets, names, { into });
       losses.push(loss);
       if (step === config.steps) break;
       const grads = new Map([...gradients].map(([n, g]) => [n, g.data] as const));

@@ -70,6 +70,31 @@ export function bindDimensions(
   return values;
 }
 
+/** Checks that each tensor in `into` names an output and has its dtype and (bound) shape; throws FeedError. */
+function checkTargets(
+  model: EmittedModel,
+  values: Readonly<Record<string, number>>,
+  into: Readonly<Record<string, HostTensor>>,
+): void {
+  for (const [name, t] of Object.entries(into)) {
+    const output = model.outputs.find((o) => o.name === name);
+    if (!output) throw new FeedError(`"${name}" is not an output of this graph`);
+    if (t.dtype !== output.dtype)
+      throw new FeedError(`output "${name}" is ${output.dtype}, its buffer ${t.dtype}`);
+    let shape: number[];
+    try {
+      shape = output.shape.map((d) => (isStatic(d) ? d : evalDim(d, values)));
+    } catch {
+      continue; // a size the inputs do not determine: onnxruntime checks it when it writes
+    }
+    if (shape.length !== t.shape.length || shape.some((d, i) => d !== t.shape[i])) {
+      throw new FeedError(`output "${name}" is [${shape.join(', ')}], its buffer [${t.shape.join(', ')}]`);
+    }
+    if (t.data.length !== shape.reduce((a, b) => a * b, 1))
+      throw new FeedError(`output "${name}" buffer holds ${t.data.length} values, not ${shape.join('×')}`);
+  }
+}
+
 /** An emitted model; run it with named host tensors. Its session comes from the runtime's cache on each run. */
 export class CompiledGraph {
   constructor(
@@ -81,16 +106,21 @@ export class CompiledGraph {
     return this.runtime.provider;
   }
 
-  /** Runs the model; extra feeds are ignored, missing or mis-shaped ones raise FeedError. */
+  /**
+   * Runs the model; extra feeds are ignored, missing or mis-shaped ones raise FeedError. Outputs named in
+   * `into` are written into those tensors (reused buffers: no fresh memory per run) and returned as them.
+   */
   async run(
     feeds: Readonly<Record<string, HostTensor>>,
     outputs?: readonly string[],
+    into?: Readonly<Record<string, HostTensor>>,
   ): Promise<Record<string, HostTensor>> {
-    bindDimensions(this.model, feeds);
+    const values = bindDimensions(this.model, feeds);
+    if (into) checkTargets(this.model, values, into);
     const wanted: Record<string, HostTensor> = {};
     for (const input of this.model.inputs) wanted[input.name] = feeds[input.name] as HostTensor;
     const session = await this.runtime.session(this.model);
-    return session.run(wanted, outputs);
+    return session.run(wanted, outputs, into);
   }
 }
 

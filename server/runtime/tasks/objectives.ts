@@ -4,7 +4,7 @@
 import { grad } from '../autodiff/grad';
 import { maskedCrossEntropy } from '../ir/compose';
 import { type Dim, dimMul } from '../ir/dim';
-import { type FloatDType, type HostTensor, scalarOf } from '../ir/dtype';
+import { type FloatDType, type HostTensor, hostTensor, scalarOf } from '../ir/dtype';
 import type { Tensor } from '../ir/graph';
 import type { LanguageModel } from '../models/language-model';
 import { nextTokenTargets, type PaddedBatch, type Targets } from './batch';
@@ -69,12 +69,34 @@ export interface LossAndGradients {
   readonly gradients: Map<string, HostTensor<FloatDType>>;
 }
 
-/** Mean next-token cross-entropy over the scored positions, and its gradient for each named parameter. */
+/**
+ * One buffer per named parameter, of its dtype and shape, for lossGradients' `into`: a training loop that
+ * passes the same buffers every step reuses that memory instead of fresh gradient memory per step.
+ */
+export function gradientBuffers(
+  model: LanguageModel,
+  paramNames: readonly string[],
+): Map<string, HostTensor<FloatDType>> {
+  const out = new Map<string, HostTensor<FloatDType>>();
+  for (const n of paramNames) {
+    const w = model.weights.get(n);
+    if (!w) throw new Error(`unknown parameter "${n}"; see the checkpoint's parameter names`);
+    out.set(n, hostTensor(w.dtype, w.shape));
+  }
+  return out;
+}
+
+/**
+ * Mean next-token cross-entropy over the scored positions, and its gradient for each named parameter. With
+ * `into` (gradientBuffers), the gradients are written into those buffers and returned as them, so they hold
+ * this call's values only until the next call with the same buffers.
+ */
 export async function lossGradients(
   model: LanguageModel,
   batch: PaddedBatch,
   targets: Targets,
   paramNames: readonly string[],
+  options: { readonly into?: ReadonlyMap<string, HostTensor<FloatDType>> } = {},
 ): Promise<LossAndGradients> {
   if (targets.count === 0) throw new Error('no scored positions: the sequences need at least two tokens');
   const names = paramNames.slice();
@@ -92,7 +114,9 @@ export async function lossGradients(
     });
     return parts.graph;
   });
-  const out = await graph.run(lossFeeds(model, batch, targets));
+  const into: Record<string, HostTensor> = {};
+  for (const [n, t] of options.into ?? []) into[`grad.${n}`] = t;
+  const out = await graph.run(lossFeeds(model, batch, targets), undefined, into);
   const gradients = new Map<string, HostTensor<FloatDType>>();
   for (const n of names) gradients.set(n, out[`grad.${n}`] as HostTensor<FloatDType>);
   return { loss: scalarOf(out.loss as HostTensor), gradients };

@@ -11,7 +11,7 @@ import { normalizeConfig, parameterNames } from '../models/registry';
 import { ropeInverseFrequencies } from '../models/rope';
 import type { Runtime } from '../session/runtime';
 import { nextTokenTargets, padLeft } from '../tasks/batch';
-import { lossGradients } from '../tasks/objectives';
+import { gradientBuffers, lossGradients } from '../tasks/objectives';
 import { type AdamWConfig, type AdamWState, adamwStep, DEFAULT_ADAMW, newAdamWState } from './adamw';
 import { type CosineSchedule, learningRate } from './schedule';
 
@@ -233,6 +233,7 @@ export async function pretrain(run: PretrainRun): Promise<TrainingState> {
   }
   const model = modelOver(run, state.weights);
   const names = [...state.weights.keys()];
+  const gradientInto = gradientBuffers(model, names);
   const lengths = run.sequences.map((s) => s.length);
   const perEpoch = Math.ceil(run.sequences.length / recipe.batchSize);
   const total = totalSteps(run.sequences.length, recipe);
@@ -277,7 +278,7 @@ export async function pretrain(run: PretrainRun): Promise<TrainingState> {
       run.tokens.pad,
     );
     const targets = nextTokenTargets('float32', batch);
-    const { loss, gradients } = await lossGradients(model, batch, targets, names);
+    const { loss, gradients } = await lossGradients(model, batch, targets, names, { into: gradientInto });
     const lr = learningRate(schedule, state.step);
     const grads = new Map<string, Float32Array>();
     for (const [n, t] of gradients) grads.set(n, t.data as Float32Array);
