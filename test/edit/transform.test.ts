@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Rng } from '../../server/common/random';
-import { buildTransformGraph, computeEdit } from '../../server/runtime/edit/edit';
+import { buildTransformGraph, computeEdit, transformFeeds } from '../../server/runtime/edit/edit';
 import {
   captureFactors,
   factorFeeds,
@@ -141,7 +141,10 @@ describe('PropMEND edit on a random float64 decoder', () => {
       if (name !== EDIT_LRS) for (let i = 0; i < data.length; i++) data[i] = rng.normal() * 0.3;
     const factors = await captureFactors(model, net, FACT);
     const norms = normalizers(net, factors, true);
-    const feeds = { ...paramFeeds(model.dtype, net), ...factorFeeds(model.dtype, net, factors, norms) };
+    const perMatrixFeeds = {
+      ...paramFeeds(model.dtype, net),
+      ...factorFeeds(model.dtype, net, factors, norms),
+    };
     const perMatrix = new Graph('per_matrix');
     const params = declareHypernetParams(perMatrix, net.layout, model.dtype);
     const inputs = declareFactorInputs(perMatrix, net.layout, model.dtype);
@@ -149,8 +152,10 @@ describe('PropMEND edit on a random float64 decoder', () => {
       perMatrix.output(`edit.${name}.u`, u);
       perMatrix.output(`edit.${name}.d`, d.mul(scale));
     }
-    const expected = await (await runtime.compile(perMatrix)).run(feeds);
-    const got = await (await runtime.compile(buildTransformGraph(net.layout, model.dtype))).run(feeds);
+    const expected = await (await runtime.compile(perMatrix)).run(perMatrixFeeds);
+    const got = await (await runtime.compile(buildTransformGraph(net.layout, model.dtype))).run(
+      transformFeeds(model.dtype, net, factors, norms),
+    );
     assert.ok(
       net.layout.groups.some((g) => g.members.length > 1),
       'a shared transform with several members',

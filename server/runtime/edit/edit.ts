@@ -7,35 +7,41 @@ import { Graph } from '../ir/graph';
 import type { LanguageModel } from '../models/language-model';
 import type { LowRankEdit } from '../tasks/forward';
 import { modelGraph } from '../tasks/graph-memo';
-import {
-  type CapturedFactors,
-  captureFactors,
-  factorFeeds,
-  type InnerExample,
-  normalizers,
-  paramFeeds,
-} from './factors';
+import { type CapturedFactors, captureFactors, type InnerExample, normalizers, paramFeeds } from './factors';
 import type { HypernetLayout } from './hypernet';
 import type { Hypernetwork } from './hypernetwork';
-import { declareFactorInputs, declareHypernetParams, transformAllStacked } from './transform';
+import type { Normalizer } from './statistics';
+import { declareHypernetParams } from './transform';
+import { declareGroupFactorInputs, groupFactorFeeds, transformGroups } from './transform-groups';
 
 export function layoutKey(layout: HypernetLayout): string {
   return JSON.stringify({ targets: layout.spec.targets, rank: layout.spec.rank, shared: layout.spec.shared });
 }
 
 /**
- * The transform graph: factor inputs and hypernetwork parameters in, `edit.<target>.{u,d}` out. Each shared
- * transform runs once over its members' stacked rows (transformAllStacked), not once per matrix.
+ * The transform graph: factor inputs stacked per transform group and hypernetwork parameters in,
+ * `edit.<target>.{u,d}` out. Each shared transform runs once over its members' stacked rows (transformGroups,
+ * the meta graph's form too), not once per matrix.
  */
 export function buildTransformGraph(layout: HypernetLayout, dtype: FloatDType): Graph {
   const g = new Graph('propmend_transform');
   const params = declareHypernetParams(g, layout, dtype);
-  const inputs = declareFactorInputs(g, layout, dtype);
-  for (const [name, { u, d, scale }] of transformAllStacked(layout, params, inputs)) {
+  const inputs = declareGroupFactorInputs(g, layout, dtype);
+  for (const [name, { u, d, scale }] of transformGroups(layout, params, inputs)) {
     g.output(`edit.${name}.u`, u);
     g.output(`edit.${name}.d`, d.mul(scale));
   }
   return g;
+}
+
+/** The transform graph's feeds: the hypernetwork's parameters and the captured factors stacked per group. */
+export function transformFeeds(
+  dtype: FloatDType,
+  net: Hypernetwork,
+  factors: CapturedFactors,
+  norms: ReadonlyMap<string, Normalizer>,
+): Record<string, HostTensor> {
+  return { ...paramFeeds(dtype, net), ...groupFactorFeeds(dtype, net.layout, factors, norms) };
 }
 
 export interface EditResult {
@@ -56,10 +62,7 @@ export async function transformFactors(
     buildTransformGraph(net.layout, model.dtype),
   );
   const norms = normalizers(net, factors, updateStats);
-  const out = await graph.run({
-    ...paramFeeds(model.dtype, net),
-    ...factorFeeds(model.dtype, net, factors, norms),
-  });
+  const out = await graph.run(transformFeeds(model.dtype, net, factors, norms));
   const edit = new Map<string, { u: HostTensor<FloatDType>; d: HostTensor<FloatDType> }>();
   for (const name of net.layout.spec.targets) {
     edit.set(name, {

@@ -2,7 +2,7 @@
 // inside the graph, the outer edit loss (token-mean NLL of answers + EOS, right-aligned under left padding),
 // the locality loss KL(p_pre || p_post) over every real token of unrelated rows, and gradients of
 // c_edit * L_e + c_loc * L_loc w.r.t. the hypernetwork's parameters and alpha only (u and delta are inputs,
-// hence constants). The transform runs once per stacked group (meta-transform.ts). Host-side batch building
+// hence constants). The transform runs once per stacked group (transform-groups.ts). Host-side batch building
 // is in meta-batch.ts.
 import { grad } from '../autodiff/grad';
 import type { FloatDType, HostTensor } from '../ir/dtype';
@@ -17,13 +17,13 @@ import { type CapturedFactors, factorFeeds, paramFeeds } from './factors';
 import type { HypernetLayout } from './hypernet';
 import type { Hypernetwork } from './hypernetwork';
 import type { MetaBatchFeeds } from './meta-batch';
-import { declareGroupFactorInputs, groupFactorFeeds, transformGroups } from './meta-transform';
 import type { Normalizer } from './statistics';
 import { declareFactorInputs, declareHypernetParams, transformAll } from './transform';
+import { declareGroupFactorInputs, groupFactorFeeds, transformGroups } from './transform-groups';
 
 /**
  * 'grouped' (default) stacks each transform group's members and runs the transform once per group
- * (meta-transform.ts); 'per-target' is transform.ts's form, kept so a test can hold the two equal.
+ * (transform-groups.ts); 'per-target' is transform.ts's form, kept so a test can hold the two equal.
  */
 export type MetaTransformForm = 'grouped' | 'per-target';
 

@@ -1,8 +1,9 @@
-// The gradient transform of meta-training batched per transform group: the members of a group (the matrices
-// one transform serves, in mode order) are stacked into one [M, N, width] tensor, so each residual layer is
-// two Gemms over M*N rows instead of two per target, and the backward pass follows suit. It computes the
-// same function as transform.ts's per-target transformTarget (the test holds them equal); the edit path
-// keeps the per-target form. Also stacks the host-side factor feeds `factors.<group>.*` the graph declares.
+// The gradient transform batched per transform group, for the edit graph and the meta graph alike: the
+// members of a group (the matrices one transform serves, in mode order) are stacked into one [M, N, width]
+// tensor, so each residual layer is two Gemms over M*N rows instead of two per target (its weights read once),
+// and the backward pass follows suit. It computes the same function as transform.ts's per-target
+// transformTarget (the tests hold them equal). Also stacks the host-side factor feeds `factors.<group>.*`
+// both graphs declare.
 import { type Dim, dimMul } from '../ir/dim';
 import type { FloatDType, HostTensor } from '../ir/dtype';
 import type { Graph, Tensor } from '../ir/graph';
