@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { withHugePages } from '../../server/common/huge-pages';
+import { withMemoryTuning } from '../../server/common/memory-env';
 import type { SideResult, SideSpec } from './spec';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -45,8 +45,8 @@ export const runSide: SideRunner = async (side, spec, { big }) => {
       const child = spawn(full[0] as string, full.slice(1), {
         cwd: REPO_ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
-        // Both sides get the same process environment, huge pages included (server/common/huge-pages.ts).
-        env: { ...withHugePages(process.env), OMP_NUM_THREADS: String(spec.threads) },
+        // Both sides get the same process environment, malloc tuning included (server/common/memory-env.ts).
+        env: { ...withMemoryTuning(process.env), OMP_NUM_THREADS: String(spec.threads) },
       });
       let out = '';
       let err = '';

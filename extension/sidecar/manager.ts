@@ -14,7 +14,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
-import { withHugePages } from '../../server/common/huge-pages';
+import { withMemoryTuning } from '../../server/common/memory-env';
 import {
   ApplyEditRequest,
   type LoadModelParams,
@@ -35,12 +35,12 @@ export interface SidecarLaunch {
   readonly cwd?: string;
 }
 
-/** The launch for a bundled sidecar: this process's executable run as plain Node, with huge pages for its buffers. */
+/** The launch for a bundled sidecar: this process's executable run as plain Node, with the malloc tuning for large buffers. */
 export function nodeLaunch(sidecarScript: string, cwd?: string): SidecarLaunch {
   return {
     command: process.execPath,
     args: [sidecarScript],
-    env: { ...withHugePages(process.env), ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...withMemoryTuning(process.env), ELECTRON_RUN_AS_NODE: '1' },
     ...(cwd ? { cwd } : {}),
   };
 }

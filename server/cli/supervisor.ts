@@ -1,11 +1,11 @@
 // The launcher's supervisor (bin/propmend.js runs it; dist/supervisor.js): runs the CLI in a child process,
 // relays SIGINT/SIGTERM to it over IPC, and kills it if it has not exited shortly after the first signal,
 // so even a command stuck in synchronous work or a blocking read ends (`timeout 5 propmend ...` works).
-// The command process gets huge pages for its large buffers (server/common/huge-pages.ts). Imports only Node
+// The command process gets the malloc tuning for large buffers (server/common/memory-env.ts). Imports only Node
 // built-ins and that pure module so it starts fast; owns no command behaviour.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { withHugePages } from '../common/huge-pages';
+import { withMemoryTuning } from '../common/memory-env';
 import { CANCELLED_EXIT, RELAYED_SIGNAL, STOP_WITHIN_MS, SUPERVISED_ENV } from './signals';
 
 /** Extra time the supervisor allows beyond the child's own watchdog before it kills the child. */
@@ -19,7 +19,7 @@ export function supervise(command: readonly string[], stopWithinMs = STOP_WITHIN
   const [file, ...args] = command;
   const child: ChildProcess = spawn(file as string, args, {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: { ...withHugePages(process.env), [SUPERVISED_ENV]: String(process.pid) },
+    env: { ...withMemoryTuning(process.env), [SUPERVISED_ENV]: String(process.pid) },
   });
   let signals = 0;
   let killedByUs = false;

@@ -331,7 +331,7 @@ test('the extension reaches the runtime only through the protocol: no import of 
       if (e.isDirectory()) walk(path);
       else if (e.name.endsWith('.ts'))
         // report: the pure reader and renderer of result files (the evaluation panel shows its page);
-        // common: plain helpers with no runtime (the sidecar's huge-page environment).
+        // common: plain helpers with no runtime (the sidecar's malloc tuning).
         for (const m of readFileSync(path, 'utf8').matchAll(/from '((?:\.\.\/)+server\/(\w+))/g))
           if (!['protocol', 'dataset', 'report', 'common'].includes(m[2] as string))
             offenders.push(`${path}: ${m[1]}`);
