@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CANCELLED_EXIT, STOP_WITHIN_MS } from '../../server/cli/signals';
+import { withMemoryTuning } from '../../server/common/memory-env';
 import { runCliCaptured } from '../support/cli';
 import { exited, spawnNode, spawnSupervisedCli, until } from '../support/cli-process';
 import { writeToyWorld } from '../support/toy-world';
@@ -94,6 +95,19 @@ describe('signals', () => {
     assert.equal(w.code, CANCELLED_EXIT);
     assert.match(w.stderr, new RegExp(`still running ${STOP_WITHIN_MS} ms after SIGTERM; exiting`));
     assert.ok(Date.now() - sent < ENDS_WITHIN_MS);
+  });
+
+  test("the supervised command starts with the runtime processes' malloc tuning", async () => {
+    const child = spawnNode(
+      `require('./server/cli/supervisor.ts').supervise([process.execPath, '-e', 'process.stdout.write(String(process.env.GLIBC_TUNABLES))']).then((code) => process.exit(code))`,
+    );
+    const r = await exited(child);
+    assert.equal(r.code, 0);
+    const out = r.stdout;
+    const expected = withMemoryTuning(process.env).GLIBC_TUNABLES;
+    assert.equal(out, String(expected));
+    if (process.platform === 'linux' && process.env.PROPMEND_MALLOC_TUNING !== '0')
+      assert.match(out, /glibc\.malloc\.hugetlb=1/);
   });
 
   test('under the supervisor, a child stuck in synchronous work is ended after a signal', async () => {

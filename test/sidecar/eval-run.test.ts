@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { nodeLaunch, SidecarManager, SidecarRequestError } from '../../extension/sidecar/manager';
+import { withMemoryTuning } from '../../server/common/memory-env';
 import { ALL_EVAL_METHODS, EvaluateRequest, LoadModelRequest, RuntimeErrorCode } from '../../server/protocol';
 import { readEvalResult } from '../../server/report';
 import { EVAL_METHODS as RUNTIME_EVAL_METHODS } from '../../server/runtime/eval/run-methods';
@@ -31,6 +32,12 @@ before(async () => {
 after(async () => {
   await manager.stop();
   rmSync(work, { recursive: true, force: true });
+});
+
+test("the sidecar is launched with the runtime processes' malloc tuning", () => {
+  const launch = nodeLaunch('/x/sidecar.js');
+  assert.equal(launch.env?.GLIBC_TUNABLES, withMemoryTuning(process.env).GLIBC_TUNABLES);
+  assert.equal(launch.env?.ELECTRON_RUN_AS_NODE, '1');
 });
 
 test("the protocol's method list is the runtime's", () => {
