@@ -108,7 +108,8 @@ export class CompiledGraph {
 
   /**
    * Runs the model; extra feeds are ignored, missing or mis-shaped ones raise FeedError. Outputs named in
-   * `into` are written into those tensors (reused buffers: no fresh memory per run) and returned as them.
+   * `into` are written into those tensors and returned as them (onnxruntime-node also hands back a copy of
+   * each output, which is dropped; the malloc tuning of server/common/memory-env.ts keeps that copy cheap).
    */
   async run(
     feeds: Readonly<Record<string, HostTensor>>,

@@ -70,8 +70,8 @@ export interface LossAndGradients {
 }
 
 /**
- * One buffer per named parameter, of its dtype and shape, for lossGradients' `into`: a training loop that
- * passes the same buffers every step reuses that memory instead of fresh gradient memory per step.
+ * One buffer per named parameter, of its dtype and shape, for lossGradients' `into`: a training loop passes
+ * the same buffers every step, and onnxruntime writes each step's gradients into them.
  */
 export function gradientBuffers(
   model: LanguageModel,
