@@ -12,14 +12,14 @@ import { type LanguageModel, weightFeeds } from '../models/language-model';
 import { buildDecoder } from '../models/transformer';
 import { lowRankHook } from '../tasks/forward';
 import { modelGraph } from '../tasks/graph-memo';
-import { layoutKey } from './edit';
+import { layoutKey, transformFeeds } from './edit';
 import { type CapturedFactors, factorFeeds, paramFeeds } from './factors';
 import type { HypernetLayout } from './hypernet';
 import type { Hypernetwork } from './hypernetwork';
 import type { MetaBatchFeeds } from './meta-batch';
 import type { Normalizer } from './statistics';
 import { declareFactorInputs, declareHypernetParams, transformAll } from './transform';
-import { declareGroupFactorInputs, groupFactorFeeds, transformGroups } from './transform-groups';
+import { declareGroupFactorInputs, transformGroups } from './transform-groups';
 
 /**
  * 'grouped' (default) stacks each transform group's members and runs the transform once per group
@@ -110,10 +110,10 @@ export async function metaLoss(
     ...batch.feeds,
     c_edit: scalar(coefficients.cEdit),
     c_loc: scalar(coefficients.cLoc),
-    ...paramFeeds(dtype, net),
+    // The grouped form takes the edit's transform inputs (one stacked transform for both graphs).
     ...(form === 'grouped'
-      ? groupFactorFeeds(dtype, net.layout, factors, norms)
-      : factorFeeds(dtype, net, factors, norms)),
+      ? transformFeeds(dtype, net, factors, norms)
+      : { ...paramFeeds(dtype, net), ...factorFeeds(dtype, net, factors, norms) }),
   });
   const result: MetaLoss = {
     loss: scalarOf(out.loss as HostTensor),
