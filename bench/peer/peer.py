@@ -203,11 +203,13 @@ class Hypernet:
     def params(self):
         return [v for k, v in self.tensors.items() if ".layers." in k]
 
-    def transform(self, target, u, d):
-        """(U~, D~) for one target: normalise [u ; delta], two low-rank residual layers with modes, clamp at 0."""
+    def transform(self, target, u, d, norm=None):
+        """(U~, D~) for one target: normalise [u ; delta], two low-rank residual layers with modes, clamp at 0.
+        norm = (u mean, u std, delta mean, delta std); by default the statistics stored in the file."""
         t, mode = self.place[target]
         n, tt = t["name"], self.tensors
-        z = torch.cat([(u - tt[f"{n}.u_mean"]) / tt[f"{n}.u_std"], (d - tt[f"{n}.v_mean"]) / tt[f"{n}.v_std"]], 1)
+        um, ustd, dm, dstd = norm or (tt[f"{n}.u_mean"], tt[f"{n}.u_std"], tt[f"{n}.v_mean"], tt[f"{n}.v_std"])
+        z = torch.cat([(u - um) / ustd, (d - dm) / dstd], 1)
         for layer in range(2):
             p = f"{n}.layers.{layer}"
             h = z @ tt[f"{p}.v"].T @ tt[f"{p}.u"].T + tt[f"{p}.bias"]

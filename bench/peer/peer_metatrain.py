@@ -49,19 +49,6 @@ class Statistics:
         return st["um"].float(), std(st["us"]), st["dm"].float(), std(st["ds"])
 
 
-def transform(net, target, u, d, norm):
-    t, mode = net.place[target]
-    n, tt = t["name"], net.tensors
-    um, ustd, dm, dstd = norm
-    z = torch.cat([(u - um) / ustd, (d - dm) / dstd], 1)
-    for layer in range(2):
-        p = f"{n}.layers.{layer}"
-        h = z @ tt[f"{p}.v"].T @ tt[f"{p}.u"].T + tt[f"{p}.bias"]
-        h = h * tt[f"{p}.mode_scale"][mode] + tt[f"{p}.mode_shift"][mode]
-        z = z + torch.clamp(h, min=0)
-    return z[:, : t["x_dim"]], z[:, t["x_dim"] :]
-
-
 def run(spec, peer):
     t0 = time.perf_counter()
     cfg = peer.reference.load_config(spec["model"])
@@ -95,7 +82,7 @@ def run(spec, peer):
         for j, target in enumerate(net.targets):
             u, d = peer.keep_rows(us[target], ds[target])
             norm = stats.update(net.place[target][0]["name"], u, d)
-            ut, dt = transform(net, target, u, d, norm)
+            ut, dt = net.transform(target, u, d, norm)
             w = model.linears[target.replace(".", "#")].weight.detach()
             overrides[target] = w + alpha[j] * (dt.T @ ut)
         logp = F.log_softmax(model(ids, mask, overrides=overrides)[0], -1)
