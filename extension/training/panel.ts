@@ -17,7 +17,7 @@ import {
 import { readFromWebview, type ToWebview } from '../../webviews/train/messages';
 import { describeFailure } from '../runtime-client';
 import { type TrainRunView, trainView } from '../views/train-view';
-import { loadBundledPage } from '../webview-page';
+import { bundledPageOptions, loadBundledPage } from '../webview-page';
 import type { TrainingClient } from './client';
 import { TrainingWatch } from './session';
 
@@ -56,7 +56,7 @@ export class TrainPanel {
       TRAIN_VIEW_TYPE,
       TRAIN_TITLE,
       { viewColumn: ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [Uri.joinPath(context.extensionUri, 'dist', 'webviews')] },
+      bundledPageOptions(context),
     );
     TrainPanel.current = new TrainPanel(panel, context, client);
     return TrainPanel.current;
